@@ -1,0 +1,358 @@
+//! The thin layer over raw syscalls that the rest of podinit calls.
+//!
+//! Every `unsafe` block of the crate lives under this module (the post-fork
+//! child path included, in [`spawn`]); the rest of the code sees safe
+//! functions that return `io::Result` with the errno intact. The module knows
+//! nothing of pods or of tini: it wraps one syscall or one libc idiom per
+//! function and says which man page it follows.
+
+pub mod signal;
+pub mod spawn;
+
+use std::ffi::{CStr, OsString, c_char, c_int};
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStringExt;
+use std::time::Duration;
+
+pub use signal::Signal;
+
+/// A process id as the kernel gives it (`pid_t`), in podinit's own PID
+/// namespace.
+pub type Pid = libc::pid_t;
+
+/// How a child ended, decoded from a `waitpid(2)` status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// `exit(code)` or a return from `main`.
+    Exited(u8),
+    /// Killed by a signal; `core` when it dumped core.
+    Signaled { signal: Signal, core: bool },
+}
+
+impl ExitStatus {
+    /// Decodes a raw status; `None` for stops and continues, which podinit
+    /// never asks for (no `WUNTRACED`/`WCONTINUED`).
+    pub fn from_raw(status: c_int) -> Option<Self> {
+        if libc::WIFEXITED(status) {
+            Some(Self::Exited(libc::WEXITSTATUS(status) as u8))
+        } else if libc::WIFSIGNALED(status) {
+            Some(Self::Signaled {
+                signal: Signal::from_raw(libc::WTERMSIG(status)),
+                core: libc::WCOREDUMP(status),
+            })
+        } else {
+            None
+        }
+    }
+
+    /// The shell's convention, which tini and the kubelet share: the exit
+    /// code, or 128 + N for a death by signal N, modulo 256.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Exited(code) => code,
+            Self::Signaled { signal, .. } => ((128 + signal.as_raw()) % 256) as u8,
+        }
+    }
+}
+
+impl std::fmt::Display for ExitStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Exited(code) => write!(f, "exit code {code}"),
+            Self::Signaled { signal, core } => {
+                write!(f, "signal {signal}")?;
+                if *core {
+                    f.write_str(" (core dumped)")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn cvt(ret: c_int) -> io::Result<c_int> {
+    if ret == -1 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret)
+    }
+}
+
+/// `getpid(2)`.
+pub fn getpid() -> Pid {
+    // SAFETY: getpid has no preconditions and cannot fail.
+    unsafe { libc::getpid() }
+}
+
+/// Reaps one child that has ended, without blocking: `waitpid(-1, WNOHANG |
+/// __WALL)`. `Ok(None)` when children exist but none has ended; an error of
+/// kind `ECHILD` when there are no children at all.
+///
+/// `__WALL` so that children created with `clone(2)` and a non-SIGCHLD exit
+/// signal are reaped too (wait(2)).
+pub fn reap_one() -> io::Result<Option<(Pid, c_int)>> {
+    let mut status: c_int = 0;
+    loop {
+        // SAFETY: status is a valid, writable c_int.
+        let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG | libc::__WALL) };
+        match pid {
+            -1 => {
+                let err = io::Error::last_os_error();
+                if err.raw_os_error() == Some(libc::EINTR) {
+                    continue;
+                }
+                return Err(err);
+            }
+            0 => return Ok(None),
+            pid => return Ok(Some((pid, status))),
+        }
+    }
+}
+
+/// `kill(2)` with a raw target: a pid, `-pgid` for a process group, or `-1`
+/// for every process this one may signal.
+pub fn kill(target: Pid, signal: Signal) -> io::Result<()> {
+    // SAFETY: kill has no memory-safety preconditions.
+    cvt(unsafe { libc::kill(target, signal.as_raw()) }).map(drop)
+}
+
+/// Registers this process as a child subreaper (`PR_SET_CHILD_SUBREAPER`,
+/// prctl(2)): orphaned descendants are re-parented to it rather than to PID 1.
+pub fn set_child_subreaper() -> io::Result<()> {
+    // SAFETY: PR_SET_CHILD_SUBREAPER takes an integer argument only.
+    cvt(unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1 as libc::c_ulong, 0, 0, 0) }).map(drop)
+}
+
+/// Whether this process is a child subreaper (`PR_GET_CHILD_SUBREAPER`).
+pub fn is_child_subreaper() -> io::Result<bool> {
+    let mut flag: c_int = 0;
+    // SAFETY: PR_GET_CHILD_SUBREAPER writes one int to the pointer given.
+    cvt(unsafe {
+        libc::prctl(
+            libc::PR_GET_CHILD_SUBREAPER,
+            &mut flag as *mut c_int,
+            0,
+            0,
+            0,
+        )
+    })?;
+    Ok(flag != 0)
+}
+
+/// Asks the kernel to send `signal` to this process when its parent dies
+/// (`PR_SET_PDEATHSIG`, prctl(2)).
+pub fn set_parent_death_signal(signal: Signal) -> io::Result<()> {
+    // SAFETY: PR_SET_PDEATHSIG takes an integer argument only.
+    cvt(unsafe {
+        libc::prctl(
+            libc::PR_SET_PDEATHSIG,
+            signal.as_raw() as libc::c_ulong,
+            0,
+            0,
+            0,
+        )
+    })
+    .map(drop)
+}
+
+/// A pipe whose both ends are close-on-exec (`pipe2(O_CLOEXEC)`): (read, write).
+pub fn pipe_cloexec() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds: [c_int; 2] = [-1, -1];
+    // SAFETY: fds points to two writable ints, as pipe2 requires.
+    cvt(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) })?;
+    // SAFETY: pipe2 succeeded, so both fds are open and owned by nobody else.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Sets `O_NONBLOCK` on a file descriptor.
+pub fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
+    // SAFETY: F_GETFL/F_SETFL on a descriptor we borrow; no pointers.
+    unsafe {
+        let flags = cvt(libc::fcntl(fd.as_raw_fd(), libc::F_GETFL))?;
+        cvt(libc::fcntl(
+            fd.as_raw_fd(),
+            libc::F_SETFL,
+            flags | libc::O_NONBLOCK,
+        ))?;
+    }
+    Ok(())
+}
+
+/// `read(2)` into `buf`; `EINTR` retried.
+pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        // SAFETY: buf is valid for writes of buf.len() bytes.
+        let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() != Some(libc::EINTR) {
+            return Err(err);
+        }
+    }
+}
+
+/// Whether `fd` refers to a terminal (`isatty(3)`).
+pub fn isatty(fd: RawFd) -> bool {
+    // SAFETY: isatty only inspects the descriptor number.
+    unsafe { libc::isatty(fd) == 1 }
+}
+
+/// One descriptor for [`poll`], and what came back for it.
+#[derive(Debug, Clone, Copy)]
+#[repr(transparent)]
+pub struct PollFd(libc::pollfd);
+
+impl PollFd {
+    /// Watches `fd` for input (or hang-up, or error, which poll always reports).
+    pub fn readable(fd: BorrowedFd<'_>) -> Self {
+        Self(libc::pollfd {
+            fd: fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        })
+    }
+
+    /// Whether the last [`poll`] found something to do on this descriptor:
+    /// input, end of file or an error (a read then tells which).
+    pub fn is_ready(&self) -> bool {
+        self.0.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+    }
+}
+
+/// Waits until one of `fds` is ready or `timeout` has passed (`None`: no
+/// timeout), with `ppoll(2)` for nanosecond timeouts. An interruption by a
+/// signal (`EINTR`, for instance after SIGSTOP/SIGCONT) counts as a wake-up
+/// with nothing ready.
+pub fn poll(fds: &mut [PollFd], timeout: Option<Duration>) -> io::Result<usize> {
+    let ts = timeout.map(|t| libc::timespec {
+        // `as _`: time_t is i64 or i32 by target; a cap at 68 years is harmless.
+        tv_sec: t.as_secs().min(i32::MAX as u64) as _,
+        tv_nsec: t.subsec_nanos() as libc::c_long,
+    });
+    let ts_ptr = ts
+        .as_ref()
+        .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    // SAFETY: PollFd is #[repr(transparent)] over libc::pollfd, the slice is valid for fds.len() entries,
+    // ts_ptr is null or points to a live timespec, and a null sigmask keeps
+    // the current mask.
+    let n = unsafe {
+        libc::ppoll(
+            fds.as_mut_ptr().cast::<libc::pollfd>(),
+            fds.len() as libc::nfds_t,
+            ts_ptr,
+            std::ptr::null(),
+        )
+    };
+    if n == -1 {
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() == Some(libc::EINTR) {
+            return Ok(0);
+        }
+        return Err(err);
+    }
+    Ok(n as usize)
+}
+
+/// The text of an errno, as strerror(3) gives it ("No such file or
+/// directory"), without the " (os error 2)" that `io::Error` appends.
+pub fn strerror(err: &io::Error) -> String {
+    let Some(errno) = err.raw_os_error() else {
+        return err.to_string();
+    };
+    let mut buf = [0 as c_char; 128];
+    // SAFETY: buf is writable for its length; the XSI strerror_r that the
+    // libc crate binds writes a NUL-terminated string into it.
+    if unsafe { libc::strerror_r(errno, buf.as_mut_ptr(), buf.len()) } != 0 {
+        return err.to_string();
+    }
+    // SAFETY: strerror_r succeeded, so buf holds a NUL-terminated string.
+    unsafe { CStr::from_ptr(buf.as_ptr()) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The arguments a C `main` received, as owned strings.
+///
+/// # Safety
+///
+/// `argv` must point to `argc` valid NUL-terminated strings, as the C
+/// runtime passes them to `main`.
+pub unsafe fn args_from_c(argc: c_int, argv: *const *const c_char) -> Vec<OsString> {
+    let count = usize::try_from(argc).unwrap_or(0);
+    let mut args = Vec::with_capacity(count);
+    for i in 0..count {
+        // SAFETY: the caller guarantees argv holds argc valid pointers.
+        let ptr = unsafe { *argv.add(i) };
+        if ptr.is_null() {
+            break;
+        }
+        // SAFETY: each argv entry is a NUL-terminated string (caller's contract).
+        let bytes = unsafe { CStr::from_ptr(ptr) }.to_bytes().to_vec();
+        args.push(OsString::from_vec(bytes));
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_status_codes_follow_the_shell_convention() {
+        let cases = [
+            (ExitStatus::Exited(0), 0),
+            (ExitStatus::Exited(255), 255),
+            (
+                ExitStatus::Signaled {
+                    signal: Signal::TERM,
+                    core: false,
+                },
+                143,
+            ),
+            (
+                ExitStatus::Signaled {
+                    signal: Signal::KILL,
+                    core: false,
+                },
+                137,
+            ),
+            (
+                ExitStatus::Signaled {
+                    signal: Signal::from_raw(64),
+                    core: false,
+                },
+                192,
+            ),
+        ];
+        for (status, code) in cases {
+            assert_eq!(status.code(), code, "{status}");
+        }
+    }
+
+    #[test]
+    fn strerror_reads_like_c() {
+        assert_eq!(
+            strerror(&io::Error::from_raw_os_error(libc::ENOENT)),
+            "No such file or directory"
+        );
+        assert_eq!(strerror(&io::Error::other("plain")), "plain");
+    }
+
+    #[test]
+    fn raw_wait_statuses_decode() {
+        // exit(3): 0x0300; killed by SIGSEGV with core: 0x8b.
+        assert_eq!(ExitStatus::from_raw(0x0300), Some(ExitStatus::Exited(3)));
+        assert_eq!(
+            ExitStatus::from_raw(0x8b),
+            Some(ExitStatus::Signaled {
+                signal: Signal::from_raw(libc::SIGSEGV),
+                core: true
+            })
+        );
+        // stopped by SIGSTOP: 0x137f.
+        assert_eq!(ExitStatus::from_raw(0x137f), None);
+    }
+}

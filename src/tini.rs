@@ -1,0 +1,676 @@
+//! tini mode: `podinit [OPTIONS] -- PROGRAM [ARGS...]`.
+//!
+//! podinit starts PROGRAM in a process group of its own (foreground on the
+//! terminal, if there is one), forwards it every signal but SIGCHLD, reaps
+//! every zombie, and exits with PROGRAM's exit code, as tini 0.19 does. Then,
+//! beyond tini, it makes sure nothing PROGRAM started outlives podinit: the
+//! processes left behind get SIGTERM (and SIGCONT, should they be stopped),
+//! then SIGKILL after `--grace`, and podinit exits as soon as the last one is
+//! reaped.
+//!
+//! The decisions are in [`Supervisor`], a state machine of plain data that
+//! takes events and returns [`Action`]s and is tested without processes; the
+//! [`Driver`] runs the loop and carries the actions out.
+
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::io;
+use std::os::fd::{AsFd, BorrowedFd};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::cli::{ExitCodeSet, TiniArgs};
+use crate::deadline::Deadlines;
+use crate::exit::ExitCode;
+use crate::host::HostPaths;
+use crate::init::{self, Core, Role, Wakeup};
+use crate::procfs;
+use crate::sys::spawn::{self, ChildStep, ExecOutcome, ExecPlan, ExecReport};
+use crate::sys::{self, ExitStatus, Pid, Signal};
+
+/// How long to wait for processes to vanish after SIGKILL before giving up on
+/// them (a process stuck in an uninterruptible sleep cannot die).
+pub const KILL_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Where the supervision stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// PROGRAM runs; signals are forwarded to it.
+    Running,
+    /// PROGRAM exited with `code`; what it left behind got SIGTERM.
+    Draining { code: u8 },
+    /// SIGKILL went out; waiting for the last process to be reaped.
+    Killing { code: u8 },
+}
+
+/// The timers tini mode sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// The grace period after SIGTERM ran out.
+    Kill,
+    /// Processes outlived SIGKILL by [`KILL_TIMEOUT`].
+    GiveUp,
+}
+
+/// What the supervisor asks the driver to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// `kill(target, signal)`: PROGRAM, or its process group as `-pid`.
+    Forward { target: Pid, signal: Signal },
+    /// Send `signal` to every process PROGRAM left behind.
+    SignalLeftovers(Signal),
+    /// Fire `timer` after `after`.
+    Arm { after: Duration, timer: Timer },
+    /// Exit podinit with this code.
+    Exit(u8),
+}
+
+/// The rules of tini mode, without processes.
+#[derive(Debug, Clone)]
+pub struct Supervisor {
+    child: Pid,
+    signal_group: bool,
+    remap: ExitCodeSet,
+    grace: Duration,
+    phase: Phase,
+}
+
+impl Supervisor {
+    pub fn new(child: Pid, args: &TiniArgs) -> Self {
+        Self {
+            child,
+            signal_group: args.kill_process_group,
+            remap: args.remap,
+            grace: args.grace,
+            phase: Phase::Running,
+        }
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// A signal podinit received.
+    pub fn on_signal(&mut self, signal: Signal, actions: &mut Vec<Action>) {
+        if signal == Signal::CHLD {
+            return;
+        }
+        match self.phase {
+            Phase::Running => {
+                let target = if self.signal_group {
+                    -self.child
+                } else {
+                    self.child
+                };
+                actions.push(Action::Forward { target, signal });
+            }
+            // PROGRAM is gone: a request to stop means "do not wait for the
+            // grace period" (Ctrl-C while leftovers linger).
+            Phase::Draining { code } if is_stop_request(signal) => self.kill(code, actions),
+            Phase::Draining { .. } | Phase::Killing { .. } => {}
+        }
+    }
+
+    /// A child was reaped.
+    pub fn on_exit(&mut self, pid: Pid, status: ExitStatus, actions: &mut Vec<Action>) {
+        if pid != self.child || self.phase != Phase::Running {
+            return;
+        }
+        let mut code = status.code();
+        if self.remap.contains(code) {
+            code = 0;
+        }
+        if self.grace.is_zero() {
+            self.kill(code, actions);
+        } else {
+            self.phase = Phase::Draining { code };
+            actions.push(Action::SignalLeftovers(Signal::TERM));
+            actions.push(Action::Arm {
+                after: self.grace,
+                timer: Timer::Kill,
+            });
+        }
+    }
+
+    /// A timer fired.
+    pub fn on_timer(&mut self, timer: Timer, actions: &mut Vec<Action>) {
+        match (timer, self.phase) {
+            (Timer::Kill, Phase::Draining { code }) => self.kill(code, actions),
+            (Timer::GiveUp, Phase::Killing { code }) => actions.push(Action::Exit(code)),
+            _ => {}
+        }
+    }
+
+    /// `waitpid` found no children left: once PROGRAM has exited, that is the
+    /// end.
+    pub fn on_no_children(&mut self, actions: &mut Vec<Action>) {
+        match self.phase {
+            Phase::Draining { code } | Phase::Killing { code } => actions.push(Action::Exit(code)),
+            Phase::Running => {}
+        }
+    }
+
+    fn kill(&mut self, code: u8, actions: &mut Vec<Action>) {
+        self.phase = Phase::Killing { code };
+        actions.push(Action::SignalLeftovers(Signal::KILL));
+        actions.push(Action::Arm {
+            after: KILL_TIMEOUT,
+            timer: Timer::GiveUp,
+        });
+    }
+}
+
+/// Signals that ask podinit to stop, rather than to pass something on.
+fn is_stop_request(signal: Signal) -> bool {
+    [
+        Signal::TERM,
+        Signal::INT,
+        Signal::QUIT,
+        Signal::HUP,
+        Signal::PWR,
+    ]
+    .contains(&signal)
+}
+
+/// Why tini mode could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum TiniError {
+    #[error("cannot set the parent death signal {signal}")]
+    ParentDeathSignal {
+        signal: Signal,
+        #[source]
+        source: io::Error,
+    },
+    #[error(transparent)]
+    Init(#[from] init::InitError),
+    #[error("cannot prepare the command line of {program:?}")]
+    Plan {
+        program: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot fork to start {program:?}")]
+    Fork {
+        program: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl TiniError {
+    /// The error and its causes, strerror-style, on one line.
+    pub fn report(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(err) = cause {
+            let part = match err.downcast_ref::<io::Error>() {
+                Some(io) => sys::strerror(io),
+                None => err.to_string(),
+            };
+            text.push_str(": ");
+            text.push_str(&part);
+            cause = err.source();
+        }
+        text
+    }
+}
+
+/// Runs tini mode to the end and returns podinit's exit code.
+pub fn run(args: TiniArgs, host: &HostPaths) -> ExitCode {
+    match Driver::start(args, host) {
+        Ok(driver) => driver.run(),
+        Err(err) => {
+            log::error!("{}", err.report());
+            ExitCode::Failure
+        }
+    }
+}
+
+/// The event loop of tini mode.
+#[derive(Debug)]
+pub struct Driver<'h> {
+    core: Core,
+    supervisor: Supervisor,
+    program: String,
+    report: Option<ExecReport>,
+    warn_on_reap: bool,
+    host: &'h HostPaths,
+}
+
+impl<'h> Driver<'h> {
+    /// Sets podinit up and starts PROGRAM.
+    pub fn start(args: TiniArgs, host: &'h HostPaths) -> Result<Self, TiniError> {
+        // 1. Signals and reaping first, so that nothing sent from here on is
+        //    lost or kills podinit: signals queue on the signalfd until the
+        //    loop forwards them.
+        let core = Core::start()?;
+        if core.role() == Role::Neither {
+            log::warn!("{}", init::NOT_A_REAPER_WARNING);
+        }
+        // 2. The parent death signal, now blocked like the rest: it arrives
+        //    on the signalfd and is forwarded to PROGRAM.
+        if let Some(signal) = args.parent_death_signal {
+            sys::set_parent_death_signal(signal)
+                .map_err(|source| TiniError::ParentDeathSignal { signal, source })?;
+        }
+        // 3. Everything the child needs, before fork.
+        let program = args
+            .program
+            .first()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+        let search_path = std::env::var_os("PATH").unwrap_or_else(|| spawn::DEFAULT_PATH.into());
+        let mut plan =
+            ExecPlan::new(&args.program, &env, &search_path).map_err(|source| TiniError::Plan {
+                program: program.clone(),
+                source,
+            })?;
+        plan.new_process_group = true;
+        plan.foreground = true;
+        // 4. The child.
+        let (child, report) =
+            spawn::spawn(&mut plan, core.inherited()).map_err(|source| TiniError::Fork {
+                program: program.clone(),
+                source,
+            })?;
+        log::info!("spawned child process '{program}' with pid '{child}'");
+        Ok(Self {
+            supervisor: Supervisor::new(child, &args),
+            core,
+            program,
+            report: Some(report),
+            warn_on_reap: args.warn_on_reap,
+            host,
+        })
+    }
+
+    /// The loop: one wake-up at a time, until the supervisor says exit.
+    pub fn run(mut self) -> ExitCode {
+        let mut deadlines = Deadlines::new();
+        let mut wakeup = Wakeup::default();
+        let mut actions = Vec::new();
+        loop {
+            let report_fd: Option<BorrowedFd<'_>> = self.report.as_ref().map(|r| r.as_fd());
+            let watch = report_fd.as_slice();
+            self.core.wait(watch, &mut deadlines, &mut wakeup);
+            if !wakeup.ready.is_empty() {
+                self.read_report();
+            }
+            // A signal that arrives with PROGRAM's exit was meant for a pid
+            // that is already reaped (and could be reused): drop it.
+            let child_gone = self.supervisor.phase() == Phase::Running
+                && wakeup
+                    .exited
+                    .iter()
+                    .any(|&(pid, _)| pid == self.supervisor.child);
+            for received in &wakeup.signals {
+                if child_gone && received.signal != Signal::CHLD {
+                    log::debug!("dropping {}: the child has just exited", received.signal);
+                    continue;
+                }
+                if received.signal == Signal::PIPE && received.sender == self.core.pid() {
+                    // podinit's own write to a closed pipe (its stderr):
+                    // not for the child.
+                    log::debug!("ignoring SIGPIPE raised by podinit itself");
+                    continue;
+                }
+                log::debug!("received {} from pid {}", received.signal, received.sender);
+                self.supervisor.on_signal(received.signal, &mut actions);
+            }
+            for &(pid, status) in &wakeup.exited {
+                self.log_exit(pid, status);
+                self.supervisor.on_exit(pid, status, &mut actions);
+            }
+            for &timer in &wakeup.due {
+                match (timer, self.supervisor.phase()) {
+                    (Timer::Kill, Phase::Draining { .. }) => log::warn!(
+                        "processes left behind by '{}' are still running {:?} after SIGTERM: sending SIGKILL",
+                        self.program,
+                        self.supervisor.grace
+                    ),
+                    (Timer::GiveUp, Phase::Killing { .. }) => log::warn!(
+                        "processes survived SIGKILL for {KILL_TIMEOUT:?} (stuck in the kernel?): exiting without them"
+                    ),
+                    _ => {}
+                }
+                self.supervisor.on_timer(timer, &mut actions);
+            }
+            if wakeup.no_children {
+                self.supervisor.on_no_children(&mut actions);
+            }
+            for action in actions.drain(..) {
+                if let Some(code) = self.perform(action, &mut deadlines) {
+                    return ExitCode::Program(code);
+                }
+            }
+        }
+    }
+
+    fn log_exit(&mut self, pid: Pid, status: ExitStatus) {
+        if pid != self.supervisor.child {
+            if self.warn_on_reap {
+                log::warn!("reaped zombie process with pid={pid}");
+            }
+            return;
+        }
+        // The child wrote its failure, if any, before it exited.
+        self.read_report();
+        match status {
+            ExitStatus::Exited(code) => {
+                log::info!("main child exited normally (with status '{code}')")
+            }
+            ExitStatus::Signaled { signal, .. } => {
+                log::info!("main child exited with signal (with signal '{signal}')")
+            }
+        }
+    }
+
+    /// Reads the child's exec report, if it has something to say.
+    fn read_report(&mut self) {
+        let Some(report) = &self.report else {
+            return;
+        };
+        match report.read() {
+            Ok(ExecOutcome::Pending) => return,
+            Ok(ExecOutcome::Started) => log::debug!("'{}' is running", self.program),
+            Ok(ExecOutcome::Failed(failure)) => {
+                let error = sys::strerror(&failure.error);
+                match failure.step {
+                    ChildStep::Exec => log::error!("exec {} failed: {error}", self.program),
+                    ChildStep::ProcessGroup => log::error!(
+                        "cannot put '{}' in a process group of its own: {error}",
+                        self.program
+                    ),
+                }
+            }
+            Err(err) => log::error!("cannot read the exec report of '{}': {err}", self.program),
+        }
+        self.report = None;
+    }
+
+    /// Carries out one action; `Some(code)` when podinit should exit.
+    fn perform(&mut self, action: Action, deadlines: &mut Deadlines<Timer>) -> Option<u8> {
+        match action {
+            Action::Forward { target, signal } => {
+                log::debug!("passing signal '{signal}' to {target}");
+                match sys::kill(target, signal) {
+                    Ok(()) => {}
+                    Err(err) if err.raw_os_error() == Some(libc::ESRCH) => {
+                        log::warn!("child was dead when forwarding signal {signal}")
+                    }
+                    Err(err) => log::error!("cannot forward {signal} to {target}: {err}"),
+                }
+            }
+            Action::SignalLeftovers(signal) => self.signal_leftovers(signal),
+            Action::Arm { after, timer } => deadlines.insert(Instant::now() + after, timer),
+            Action::Exit(code) => return Some(code),
+        }
+        None
+    }
+
+    /// Sends `signal` to everything PROGRAM left behind.
+    ///
+    /// As PID 1, `kill(-1)` reaches every other process of the namespace at
+    /// once, and the kernel lets no fork slip through it. As a subreaper,
+    /// podinit's descendants are read from procfs; for SIGKILL the scan is
+    /// repeated until it finds nobody, since a process may fork between scan
+    /// and signal (once SIGKILL is pending, it can fork no more). Without a
+    /// procfs of its own namespace, PROGRAM's process group is all podinit
+    /// can name.
+    fn signal_leftovers(&mut self, signal: Signal) {
+        let follow_up = (signal == Signal::TERM).then_some(Signal::CONT);
+        if self.core.role() == Role::Pid1 {
+            match sys::kill(-1, signal) {
+                Ok(()) => log::info!("sent {signal} to every process left"),
+                Err(err) if err.raw_os_error() == Some(libc::ESRCH) => return,
+                Err(err) => log::error!("cannot send {signal} to the processes left: {err}"),
+            }
+            if let Some(signal) = follow_up {
+                let _ = sys::kill(-1, signal);
+            }
+            return;
+        }
+        let proc = &self.host.proc;
+        if !procfs::is_own_namespace(proc, self.core.pid()) {
+            log::debug!(
+                "{} is not the procfs of podinit's namespace: signalling process group {} only",
+                proc.display(),
+                self.supervisor.child
+            );
+            for signal in std::iter::once(signal).chain(follow_up) {
+                let _ = sys::kill(-self.supervisor.child, signal);
+            }
+            return;
+        }
+        // Processes already signalled in this pass: a SIGKILLed process
+        // shows as alive until the kernel has torn it down.
+        let mut signalled = HashSet::new();
+        loop {
+            let found: Vec<Pid> = descendants(proc, self.core.pid())
+                .into_iter()
+                .filter(|pid| !signalled.contains(pid))
+                .collect();
+            if found.is_empty() {
+                return;
+            }
+            log::info!(
+                "sending {signal} to {} leftover processes: {found:?}",
+                found.len()
+            );
+            for &pid in &found {
+                for signal in std::iter::once(signal).chain(follow_up) {
+                    let _ = sys::kill(pid, signal);
+                }
+            }
+            if signal != Signal::KILL {
+                return;
+            }
+            signalled.extend(found);
+        }
+    }
+}
+
+fn descendants(proc: &Path, root: Pid) -> Vec<Pid> {
+    match procfs::processes(proc) {
+        Ok(all) => procfs::live_descendants(&all, root),
+        Err(err) => {
+            log::error!("cannot read {}: {err}", proc.display());
+            Vec::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::DEFAULT_GRACE;
+
+    const CHILD: Pid = 42;
+
+    fn args() -> TiniArgs {
+        TiniArgs {
+            program: vec!["x".into()],
+            verbosity: 1,
+            subreaper: false,
+            parent_death_signal: None,
+            warn_on_reap: false,
+            kill_process_group: false,
+            remap: ExitCodeSet::default(),
+            grace: DEFAULT_GRACE,
+        }
+    }
+
+    /// An event fed to the supervisor in a table.
+    #[derive(Debug, Clone, Copy)]
+    enum Ev {
+        Sig(Signal),
+        Exit(Pid, ExitStatus),
+        Fire(Timer),
+        NoChildren,
+    }
+
+    fn feed(sup: &mut Supervisor, events: &[Ev]) -> Vec<Action> {
+        let mut actions = Vec::new();
+        for ev in events {
+            match *ev {
+                Ev::Sig(s) => sup.on_signal(s, &mut actions),
+                Ev::Exit(pid, st) => sup.on_exit(pid, st, &mut actions),
+                Ev::Fire(t) => sup.on_timer(t, &mut actions),
+                Ev::NoChildren => sup.on_no_children(&mut actions),
+            }
+        }
+        actions
+    }
+
+    const EXIT_3: ExitStatus = ExitStatus::Exited(3);
+
+    fn arm(after: Duration, timer: Timer) -> Action {
+        Action::Arm { after, timer }
+    }
+
+    #[test]
+    fn supervisor_follows_the_rules_of_tini_mode() {
+        use Action::*;
+        let term = Signal::TERM;
+        let killed = ExitStatus::Signaled {
+            signal: term,
+            core: false,
+        };
+        let mut remap_143 = args();
+        remap_143.remap.insert(143);
+        let mut group = args();
+        group.kill_process_group = true;
+        let mut no_grace = args();
+        no_grace.grace = Duration::ZERO;
+
+        let cases: Vec<(&str, TiniArgs, Vec<Ev>, Vec<Action>)> = vec![
+            (
+                "signals go to the child, SIGCHLD does not",
+                args(),
+                vec![Ev::Sig(term), Ev::Sig(Signal::CHLD), Ev::Sig(Signal::USR1)],
+                vec![
+                    Forward {
+                        target: CHILD,
+                        signal: term,
+                    },
+                    Forward {
+                        target: CHILD,
+                        signal: Signal::USR1,
+                    },
+                ],
+            ),
+            (
+                "-g forwards to the process group",
+                group,
+                vec![Ev::Sig(Signal::HUP)],
+                vec![Forward {
+                    target: -CHILD,
+                    signal: Signal::HUP,
+                }],
+            ),
+            (
+                "other children are only reaped",
+                args(),
+                vec![Ev::Exit(7, EXIT_3)],
+                vec![],
+            ),
+            (
+                "the child's exit drains the leftovers, then exits with its code",
+                args(),
+                vec![Ev::Exit(CHILD, EXIT_3), Ev::NoChildren],
+                vec![
+                    SignalLeftovers(term),
+                    arm(DEFAULT_GRACE, Timer::Kill),
+                    Exit(3),
+                ],
+            ),
+            (
+                "leftovers that outlive the grace get SIGKILL",
+                args(),
+                vec![
+                    Ev::Exit(CHILD, EXIT_3),
+                    Ev::Fire(Timer::Kill),
+                    Ev::NoChildren,
+                ],
+                vec![
+                    SignalLeftovers(term),
+                    arm(DEFAULT_GRACE, Timer::Kill),
+                    SignalLeftovers(Signal::KILL),
+                    arm(KILL_TIMEOUT, Timer::GiveUp),
+                    Exit(3),
+                ],
+            ),
+            (
+                "a stop request while draining skips the grace",
+                args(),
+                vec![
+                    Ev::Exit(CHILD, EXIT_3),
+                    Ev::Sig(Signal::INT),
+                    Ev::Sig(Signal::USR1),
+                ],
+                vec![
+                    SignalLeftovers(term),
+                    arm(DEFAULT_GRACE, Timer::Kill),
+                    SignalLeftovers(Signal::KILL),
+                    arm(KILL_TIMEOUT, Timer::GiveUp),
+                ],
+            ),
+            (
+                "processes stuck after SIGKILL are given up on",
+                no_grace,
+                vec![
+                    Ev::Exit(CHILD, EXIT_3),
+                    Ev::Fire(Timer::Kill),
+                    Ev::Fire(Timer::GiveUp),
+                ],
+                vec![
+                    SignalLeftovers(Signal::KILL),
+                    arm(KILL_TIMEOUT, Timer::GiveUp),
+                    Exit(3),
+                ],
+            ),
+            (
+                "death by signal is 128+N, and -e remaps it",
+                remap_143,
+                vec![Ev::Exit(CHILD, killed), Ev::NoChildren],
+                vec![
+                    SignalLeftovers(term),
+                    arm(DEFAULT_GRACE, Timer::Kill),
+                    Exit(0),
+                ],
+            ),
+            (
+                "no children before the child exits changes nothing",
+                args(),
+                vec![Ev::NoChildren, Ev::Fire(Timer::Kill)],
+                vec![],
+            ),
+        ];
+        for (name, args, events, want) in cases {
+            let mut sup = Supervisor::new(CHILD, &args);
+            assert_eq!(feed(&mut sup, &events), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_second_exit_report_of_the_child_is_ignored() {
+        let mut sup = Supervisor::new(CHILD, &args());
+        feed(&mut sup, &[Ev::Exit(CHILD, EXIT_3)]);
+        assert_eq!(sup.phase(), Phase::Draining { code: 3 });
+        assert!(feed(&mut sup, &[Ev::Exit(CHILD, ExitStatus::Exited(9))]).is_empty());
+        assert_eq!(sup.phase(), Phase::Draining { code: 3 });
+    }
+
+    #[test]
+    fn errors_read_on_one_line_with_their_cause() {
+        let err = TiniError::Fork {
+            program: "app".into(),
+            source: io::Error::from_raw_os_error(libc::EAGAIN),
+        };
+        assert_eq!(
+            err.report(),
+            "cannot fork to start \"app\": Resource temporarily unavailable"
+        );
+    }
+}

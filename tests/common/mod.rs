@@ -1,0 +1,275 @@
+//! Helpers for the integration tests: run the built podinit as PID 1 of a
+//! fresh PID namespace (`unshare --pid --fork --mount-proc`) or as a plain
+//! subreaper, feed it signals, and read what it and its children print.
+//!
+//! Tests that need root call [`require_root`] first and are skipped, loudly,
+//! without it; CI runs as root.
+#![allow(dead_code)]
+// Test code: a failed expectation is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Long enough for a loaded CI machine; tests check order, not speed.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+pub fn podinit() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_podinit"))
+}
+
+/// The `misbehave` fixture, built by `cargo test` as an example.
+pub fn misbehave() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    // target/<profile>/deps/<test> -> target/<profile>/examples/misbehave
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|profile| profile.join("examples").join("misbehave"))
+        .expect("test binary layout");
+    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/misbehave.rs");
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let fresh = match (modified(&path), modified(&source)) {
+        (Some(built), Some(written)) => built >= written,
+        (built, _) => built.is_some(),
+    };
+    assert!(
+        fresh,
+        "{} is missing or older than its source: `cargo test` builds it (an example); \
+         with `--test NAME`, run `cargo build --examples` first",
+        path.display()
+    );
+    path
+}
+
+/// Whether the tests that need namespaces can run; prints why not.
+pub fn require_root() -> bool {
+    // SAFETY: geteuid cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    if !root {
+        eprintln!("SKIPPED: this test needs root (namespaces); CI runs it as root");
+    }
+    root
+}
+
+/// A unique scratch directory for one test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("podinit-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// A running podinit (possibly behind `unshare`), with its output streamed.
+pub struct Run {
+    child: Child,
+    /// Whether `child` is `unshare` with podinit below it.
+    in_namespace: bool,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+    stderr: JoinHandle<String>,
+    started: Instant,
+}
+
+/// How a run ended.
+#[derive(Debug)]
+pub struct Finished {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+fn spawn(mut cmd: Command, in_namespace: bool) -> Run {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let started = Instant::now();
+    let mut child = cmd.spawn().expect("spawn podinit");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let (tx, lines) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let stderr = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    Run {
+        child,
+        in_namespace,
+        lines,
+        seen: Vec::new(),
+        stderr,
+        started,
+    }
+}
+
+/// podinit as PID 1 of new PID and mount namespaces, with `args`.
+pub fn as_pid1<S: AsRef<OsStr>>(args: &[S]) -> Run {
+    as_pid1_with(podinit().as_os_str(), args, &[])
+}
+
+/// podinit as PID 1, with extra environment variables.
+pub fn as_pid1_env<S: AsRef<OsStr>>(args: &[S], env: &[(&str, &str)]) -> Run {
+    as_pid1_with(podinit().as_os_str(), args, env)
+}
+
+/// `program` (podinit, or a fixture that execs it) as PID 1 of new PID and
+/// mount namespaces. `--kill-child` so that a failed test leaves nothing.
+pub fn as_pid1_with<S: AsRef<OsStr>>(program: &OsStr, args: &[S], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new("unshare");
+    cmd.args(["--pid", "--fork", "--mount-proc", "--kill-child"])
+        .arg(program)
+        .args(args);
+    cmd.envs(env.iter().copied());
+    spawn(cmd, true)
+}
+
+/// podinit as a plain child of the test: not PID 1, so a subreaper.
+pub fn as_subreaper<S: AsRef<OsStr>>(args: &[S]) -> Run {
+    let mut cmd = Command::new(podinit());
+    cmd.args(args);
+    spawn(cmd, false)
+}
+
+/// Any command, streamed the same way.
+pub fn run_command(cmd: Command) -> Run {
+    spawn(cmd, false)
+}
+
+impl Run {
+    /// The host pid of podinit itself.
+    pub fn podinit_pid(&self) -> i32 {
+        let outer = self.child.id() as i32;
+        if !self.in_namespace {
+            return outer;
+        }
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let children = std::fs::read_to_string(format!("/proc/{outer}/task/{outer}/children"))
+                .unwrap_or_default();
+            if let Some(pid) = children.split_whitespace().next() {
+                return pid.parse().expect("pid");
+            }
+            assert!(Instant::now() < deadline, "unshare never forked podinit");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Sends `signal` to podinit.
+    pub fn signal(&self, signal: i32) {
+        // SAFETY: kill has no memory-safety preconditions.
+        let rc = unsafe { libc::kill(self.podinit_pid(), signal) };
+        assert_eq!(rc, 0, "kill podinit: {}", std::io::Error::last_os_error());
+    }
+
+    /// Waits for a stdout line containing `needle`; returns it.
+    pub fn expect_line(&mut self, needle: &str) -> String {
+        if let Some(line) = self.seen.iter().find(|l| l.contains(needle)) {
+            return line.clone();
+        }
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    self.kill();
+                    panic!(
+                        "no line with {needle:?} within {PATIENCE:?}; saw {:?}",
+                        self.seen
+                    )
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    panic!(
+                        "stdout closed before a line with {needle:?}; saw {:?}",
+                        self.seen
+                    )
+                }
+            }
+        }
+    }
+
+    /// The stdout lines seen so far (after draining what is buffered).
+    pub fn seen(&mut self) -> &[String] {
+        while let Ok(line) = self.lines.try_recv() {
+            self.seen.push(line);
+        }
+        &self.seen
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Waits for podinit to exit (killing it after [`PATIENCE`]).
+    pub fn finish(mut self) -> Finished {
+        let deadline = Instant::now() + PATIENCE;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                self.kill();
+                let stdout = self.seen().to_vec();
+                let stderr = self.stderr.join().unwrap_or_default();
+                panic!(
+                    "podinit did not exit within {PATIENCE:?}; stdout {stdout:?}, stderr {stderr}"
+                );
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        let elapsed = self.started.elapsed();
+        let mut stdout: Vec<String> = std::mem::take(&mut self.seen);
+        stdout.extend(self.lines.iter());
+        Finished {
+            code: status.code(),
+            stdout: stdout.join("\n"),
+            stderr: self.stderr.join().unwrap_or_default(),
+            elapsed,
+        }
+    }
+}
+
+/// Whether a process with this host pid still exists (zombies included).
+pub fn exists(pid: i32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Reads a pid a fixture wrote to `path`, waiting for it to appear.
+pub fn read_pid(path: &std::path::Path) -> i32 {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(pid) = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+        {
+            return pid;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
