@@ -97,7 +97,7 @@ impl CliError {
     }
 }
 
-/// Parses `args` (without argv[0]) with the environment read through `env`.
+/// Parses `args` (without `argv[0]`) with the environment read through `env`.
 pub fn parse(
     args: &[OsString],
     env: impl Fn(&str) -> Option<OsString>,

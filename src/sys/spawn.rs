@@ -82,7 +82,7 @@ fn cstring(bytes: &[u8]) -> io::Result<CString> {
 }
 
 impl ExecPlan {
-    /// Plans `argv` (argv[0] is the program, looked up in `search_path` when it
+    /// Plans `argv` (`argv[0]` is the program, looked up in `search_path` when it
     /// has no `/`) with the environment `env`. Fails with `EINVAL` when a
     /// string holds a NUL byte and `ENOENT` when argv is empty.
     pub fn new(

@@ -47,11 +47,17 @@ pub fn misbehave() -> PathBuf {
     path
 }
 
-/// Whether the tests that need namespaces can run; prints why not.
+/// Whether the tests that need namespaces can run; prints why not. With
+/// `PODINIT_REQUIRE_ROOT=1` (set by `.ci/run`) a missing root is a failure,
+/// so that CI cannot pass by skipping.
 pub fn require_root() -> bool {
     // SAFETY: geteuid cannot fail.
     let root = unsafe { libc::geteuid() } == 0;
     if !root {
+        assert!(
+            std::env::var_os("PODINIT_REQUIRE_ROOT").is_none(),
+            "PODINIT_REQUIRE_ROOT is set but the tests do not run as root"
+        );
         eprintln!("SKIPPED: this test needs root (namespaces); CI runs it as root");
     }
     root
