@@ -268,7 +268,9 @@ Where podinit differs from tini {tini}:
   - it registers as a child subreaper whenever it is not PID 1, without -s;
   - when PROGRAM exits, its leftover processes get SIGTERM, then SIGKILL after
     --grace; tini exits at once and leaves them to the kernel or to nobody;
-  - exec failures other than 'not found' exit 126 (tini: 1);
+  - options end at the first word that is not one (tini reorders them);
+  - exec failures: 127 for ENOENT/ENOTDIR, 126 for the rest (tini: 1 for most);
+  - fault signals and libc's real-time signals are forwarded, not fatal;
   - -p also takes TERM, 15 and SIGRTMIN+N; all its messages go to stderr.
 ",
         version = env!("CARGO_PKG_VERSION"),

@@ -96,16 +96,18 @@ pub struct Core {
 impl Core {
     /// Takes over the process's signals and becomes a reaper.
     ///
-    /// Every signal is blocked but the synchronous ones (a fault of podinit's
-    /// own) and SIGTTIN/SIGTTOU, which are ignored so that podinit can hand the
+    /// Every signal is blocked, libc's own real-time signals included, but
+    /// SIGTTIN/SIGTTOU, which are ignored so that podinit can hand the
     /// terminal to its child without being stopped (tini does the same).
-    /// SIGCHLD is set to its default action: an inherited SIG_IGN would make
-    /// the kernel reap children itself and lose their exit status.
+    /// Unlike tini, the fault signals (SIGSEGV, SIGABRT, SIGBUS...) are
+    /// blocked too: a real fault of podinit's is still fatal (the kernel
+    /// forces delivery, and abort(3) unblocks SIGABRT), while the same
+    /// signals sent with kill(2), as `docker kill -s ABRT` does, are
+    /// forwarded rather than killing podinit. SIGCHLD is set to its default
+    /// action: an inherited SIG_IGN would make the kernel reap children
+    /// itself and lose their exit status.
     pub fn start() -> Result<Self, InitError> {
         let mut block = SignalMask::full();
-        for signal in Signal::SYNCHRONOUS {
-            block.remove(signal);
-        }
         block.remove(Signal::TTIN);
         block.remove(Signal::TTOU);
         let set = [

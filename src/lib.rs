@@ -10,6 +10,7 @@ pub mod deadline;
 pub mod exit;
 pub mod host;
 pub mod init;
+pub mod leftovers;
 pub mod logging;
 pub mod procfs;
 pub mod sys;

@@ -12,11 +12,9 @@
 //! takes events and returns [`Action`]s and is tested without processes; the
 //! [`Driver`] runs the loop and carries the actions out.
 
-use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::cli::{ExitCodeSet, TiniArgs};
@@ -24,7 +22,7 @@ use crate::deadline::Deadlines;
 use crate::exit::ExitCode;
 use crate::host::HostPaths;
 use crate::init::{self, Core, Role, Wakeup};
-use crate::procfs;
+use crate::leftovers::Leftovers;
 use crate::sys::spawn::{self, ChildStep, ExecOutcome, ExecPlan, ExecReport};
 use crate::sys::{self, ExitStatus, Pid, Signal};
 
@@ -57,8 +55,12 @@ pub enum Timer {
 pub enum Action {
     /// `kill(target, signal)`: PROGRAM, or its process group as `-pid`.
     Forward { target: Pid, signal: Signal },
-    /// Send `signal` to every process PROGRAM left behind.
-    SignalLeftovers(Signal),
+    /// Send `signal` to every process PROGRAM left behind, but to those in
+    /// process group `spare_group` (which already got a stop signal).
+    SignalLeftovers {
+        signal: Signal,
+        spare_group: Option<Pid>,
+    },
     /// Fire `timer` after `after`.
     Arm { after: Duration, timer: Timer },
     /// Exit podinit with this code.
@@ -73,6 +75,9 @@ pub struct Supervisor {
     remap: ExitCodeSet,
     grace: Duration,
     phase: Phase,
+    /// With `-g`, a stop signal went to PROGRAM's whole group: its members
+    /// are already stopping and need no second SIGTERM.
+    group_stopping: bool,
 }
 
 impl Supervisor {
@@ -83,6 +88,7 @@ impl Supervisor {
             remap: args.remap,
             grace: args.grace,
             phase: Phase::Running,
+            group_stopping: false,
         }
     }
 
@@ -98,6 +104,7 @@ impl Supervisor {
         match self.phase {
             Phase::Running => {
                 let target = if self.signal_group {
+                    self.group_stopping |= is_stop_request(signal);
                     -self.child
                 } else {
                     self.child
@@ -124,7 +131,10 @@ impl Supervisor {
             self.kill(code, actions);
         } else {
             self.phase = Phase::Draining { code };
-            actions.push(Action::SignalLeftovers(Signal::TERM));
+            actions.push(Action::SignalLeftovers {
+                signal: Signal::TERM,
+                spare_group: self.group_stopping.then_some(self.child),
+            });
             actions.push(Action::Arm {
                 after: self.grace,
                 timer: Timer::Kill,
@@ -152,7 +162,10 @@ impl Supervisor {
 
     fn kill(&mut self, code: u8, actions: &mut Vec<Action>) {
         self.phase = Phase::Killing { code };
-        actions.push(Action::SignalLeftovers(Signal::KILL));
+        actions.push(Action::SignalLeftovers {
+            signal: Signal::KILL,
+            spare_group: None,
+        });
         actions.push(Action::Arm {
             after: KILL_TIMEOUT,
             timer: Timer::GiveUp,
@@ -161,15 +174,9 @@ impl Supervisor {
 }
 
 /// Signals that ask podinit to stop, rather than to pass something on.
+/// SIGHUP is not one: programs take it as "reload".
 fn is_stop_request(signal: Signal) -> bool {
-    [
-        Signal::TERM,
-        Signal::INT,
-        Signal::QUIT,
-        Signal::HUP,
-        Signal::PWR,
-    ]
-    .contains(&signal)
+    [Signal::TERM, Signal::INT, Signal::QUIT, Signal::PWR].contains(&signal)
 }
 
 /// Why tini mode could not start.
@@ -228,18 +235,18 @@ pub fn run(args: TiniArgs, host: &HostPaths) -> ExitCode {
 
 /// The event loop of tini mode.
 #[derive(Debug)]
-pub struct Driver<'h> {
+pub struct Driver {
     core: Core,
     supervisor: Supervisor,
     program: String,
     report: Option<ExecReport>,
     warn_on_reap: bool,
-    host: &'h HostPaths,
+    leftovers: Leftovers,
 }
 
-impl<'h> Driver<'h> {
+impl Driver {
     /// Sets podinit up and starts PROGRAM.
-    pub fn start(args: TiniArgs, host: &'h HostPaths) -> Result<Self, TiniError> {
+    pub fn start(args: TiniArgs, host: &HostPaths) -> Result<Self, TiniError> {
         // 1. Signals and reaping first, so that nothing sent from here on is
         //    lost or kills podinit: signals queue on the signalfd until the
         //    loop forwards them.
@@ -277,11 +284,11 @@ impl<'h> Driver<'h> {
         log::info!("spawned child process '{program}' with pid '{child}'");
         Ok(Self {
             supervisor: Supervisor::new(child, &args),
+            leftovers: Leftovers::new(host.proc.clone(), core.pid(), core.role()),
             core,
             program,
             report: Some(report),
             warn_on_reap: args.warn_on_reap,
-            host,
         })
     }
 
@@ -402,82 +409,16 @@ impl<'h> Driver<'h> {
                     Err(err) => log::error!("cannot forward {signal} to {target}: {err}"),
                 }
             }
-            Action::SignalLeftovers(signal) => self.signal_leftovers(signal),
+            Action::SignalLeftovers {
+                signal,
+                spare_group,
+            } => self
+                .leftovers
+                .signal(signal, spare_group, self.supervisor.child),
             Action::Arm { after, timer } => deadlines.insert(Instant::now() + after, timer),
             Action::Exit(code) => return Some(code),
         }
         None
-    }
-
-    /// Sends `signal` to everything PROGRAM left behind.
-    ///
-    /// As PID 1, `kill(-1)` reaches every other process of the namespace at
-    /// once, and the kernel lets no fork slip through it. As a subreaper,
-    /// podinit's descendants are read from procfs; for SIGKILL the scan is
-    /// repeated until it finds nobody, since a process may fork between scan
-    /// and signal (once SIGKILL is pending, it can fork no more). Without a
-    /// procfs of its own namespace, PROGRAM's process group is all podinit
-    /// can name.
-    fn signal_leftovers(&mut self, signal: Signal) {
-        let follow_up = (signal == Signal::TERM).then_some(Signal::CONT);
-        if self.core.role() == Role::Pid1 {
-            match sys::kill(-1, signal) {
-                Ok(()) => log::info!("sent {signal} to every process left"),
-                Err(err) if err.raw_os_error() == Some(libc::ESRCH) => return,
-                Err(err) => log::error!("cannot send {signal} to the processes left: {err}"),
-            }
-            if let Some(signal) = follow_up {
-                let _ = sys::kill(-1, signal);
-            }
-            return;
-        }
-        let proc = &self.host.proc;
-        if !procfs::is_own_namespace(proc, self.core.pid()) {
-            log::debug!(
-                "{} is not the procfs of podinit's namespace: signalling process group {} only",
-                proc.display(),
-                self.supervisor.child
-            );
-            for signal in std::iter::once(signal).chain(follow_up) {
-                let _ = sys::kill(-self.supervisor.child, signal);
-            }
-            return;
-        }
-        // Processes already signalled in this pass: a SIGKILLed process
-        // shows as alive until the kernel has torn it down.
-        let mut signalled = HashSet::new();
-        loop {
-            let found: Vec<Pid> = descendants(proc, self.core.pid())
-                .into_iter()
-                .filter(|pid| !signalled.contains(pid))
-                .collect();
-            if found.is_empty() {
-                return;
-            }
-            log::info!(
-                "sending {signal} to {} leftover processes: {found:?}",
-                found.len()
-            );
-            for &pid in &found {
-                for signal in std::iter::once(signal).chain(follow_up) {
-                    let _ = sys::kill(pid, signal);
-                }
-            }
-            if signal != Signal::KILL {
-                return;
-            }
-            signalled.extend(found);
-        }
-    }
-}
-
-fn descendants(proc: &Path, root: Pid) -> Vec<Pid> {
-    match procfs::processes(proc) {
-        Ok(all) => procfs::live_descendants(&all, root),
-        Err(err) => {
-            log::error!("cannot read {}: {err}", proc.display());
-            Vec::new()
-        }
     }
 }
 
@@ -529,6 +470,13 @@ mod tests {
         Action::Arm { after, timer }
     }
 
+    fn leftovers(signal: Signal) -> Action {
+        Action::SignalLeftovers {
+            signal,
+            spare_group: None,
+        }
+    }
+
     #[test]
     fn supervisor_follows_the_rules_of_tini_mode() {
         use Action::*;
@@ -562,7 +510,7 @@ mod tests {
             ),
             (
                 "-g forwards to the process group",
-                group,
+                group.clone(),
                 vec![Ev::Sig(Signal::HUP)],
                 vec![Forward {
                     target: -CHILD,
@@ -579,11 +527,7 @@ mod tests {
                 "the child's exit drains the leftovers, then exits with its code",
                 args(),
                 vec![Ev::Exit(CHILD, EXIT_3), Ev::NoChildren],
-                vec![
-                    SignalLeftovers(term),
-                    arm(DEFAULT_GRACE, Timer::Kill),
-                    Exit(3),
-                ],
+                vec![leftovers(term), arm(DEFAULT_GRACE, Timer::Kill), Exit(3)],
             ),
             (
                 "leftovers that outlive the grace get SIGKILL",
@@ -594,9 +538,9 @@ mod tests {
                     Ev::NoChildren,
                 ],
                 vec![
-                    SignalLeftovers(term),
+                    leftovers(term),
                     arm(DEFAULT_GRACE, Timer::Kill),
-                    SignalLeftovers(Signal::KILL),
+                    leftovers(Signal::KILL),
                     arm(KILL_TIMEOUT, Timer::GiveUp),
                     Exit(3),
                 ],
@@ -610,10 +554,45 @@ mod tests {
                     Ev::Sig(Signal::USR1),
                 ],
                 vec![
-                    SignalLeftovers(term),
+                    leftovers(term),
                     arm(DEFAULT_GRACE, Timer::Kill),
-                    SignalLeftovers(Signal::KILL),
+                    leftovers(Signal::KILL),
                     arm(KILL_TIMEOUT, Timer::GiveUp),
+                ],
+            ),
+            (
+                "SIGHUP while draining is not a stop request",
+                args(),
+                vec![Ev::Exit(CHILD, EXIT_3), Ev::Sig(Signal::HUP)],
+                vec![leftovers(term), arm(DEFAULT_GRACE, Timer::Kill)],
+            ),
+            (
+                "with -g, a group that got SIGTERM is spared a second one",
+                group.clone(),
+                vec![Ev::Sig(term), Ev::Exit(CHILD, EXIT_3)],
+                vec![
+                    Forward {
+                        target: -CHILD,
+                        signal: term,
+                    },
+                    SignalLeftovers {
+                        signal: term,
+                        spare_group: Some(CHILD),
+                    },
+                    arm(DEFAULT_GRACE, Timer::Kill),
+                ],
+            ),
+            (
+                "with -g, a reload signal does not spare the group",
+                group.clone(),
+                vec![Ev::Sig(Signal::HUP), Ev::Exit(CHILD, EXIT_3)],
+                vec![
+                    Forward {
+                        target: -CHILD,
+                        signal: Signal::HUP,
+                    },
+                    leftovers(term),
+                    arm(DEFAULT_GRACE, Timer::Kill),
                 ],
             ),
             (
@@ -625,7 +604,7 @@ mod tests {
                     Ev::Fire(Timer::GiveUp),
                 ],
                 vec![
-                    SignalLeftovers(Signal::KILL),
+                    leftovers(Signal::KILL),
                     arm(KILL_TIMEOUT, Timer::GiveUp),
                     Exit(3),
                 ],
@@ -634,11 +613,7 @@ mod tests {
                 "death by signal is 128+N, and -e remaps it",
                 remap_143,
                 vec![Ev::Exit(CHILD, killed), Ev::NoChildren],
-                vec![
-                    SignalLeftovers(term),
-                    arm(DEFAULT_GRACE, Timer::Kill),
-                    Exit(0),
-                ],
+                vec![leftovers(term), arm(DEFAULT_GRACE, Timer::Kill), Exit(0)],
             ),
             (
                 "no children before the child exits changes nothing",

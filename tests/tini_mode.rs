@@ -172,12 +172,12 @@ fn dash_g_reaches_a_grandchild_in_the_group() {
     // Without -g only the child hears USR1; its grandchild gets SIGTERM from
     // podinit's clean-up once the child is gone.
     let mut run = as_pid1(&fixture_args(&["family-signals"]));
-    run.expect_line("child ready");
+    run.expect_line("parent ready");
     run.expect_line("grandchild ready");
     run.signal(libc::SIGUSR1);
-    run.expect_line("child got SIGUSR1");
+    run.expect_line("parent got SIGUSR1");
     run.signal(libc::SIGTERM);
-    run.expect_line("child got SIGTERM");
+    run.expect_line("parent got SIGTERM");
     let done = run.finish();
     assert_eq!(done.code, Some(0), "{}", done.stderr);
     assert!(
@@ -199,10 +199,10 @@ fn dash_g_reaches_a_grandchild_in_the_group() {
         let mut args: Vec<OsString> = flag.into_iter().map(OsString::from).collect();
         args.extend(fixture_args(&["family-signals"]));
         let mut run = as_pid1_env(&args, env.as_slice());
-        run.expect_line("child ready");
+        run.expect_line("parent ready");
         run.expect_line("grandchild ready");
         run.signal(libc::SIGUSR1);
-        run.expect_line("child got SIGUSR1");
+        run.expect_line("parent got SIGUSR1");
         run.expect_line("grandchild got SIGUSR1");
         run.signal(libc::SIGTERM);
         let done = run.finish();
@@ -586,4 +586,164 @@ fn the_command_line_is_checked_like_tinis() {
         assert!(done.stdout.contains(stdout), "{args:?}: {}", done.stdout);
         assert!(done.stderr.contains(stderr), "{args:?}: {}", done.stderr);
     }
+}
+
+/// Regression: one process with a non-UTF-8 name made the /proc scan fail,
+/// so no leftover was signalled at all.
+#[test]
+fn a_leftover_with_a_non_utf8_name_does_not_hide_the_others() {
+    let dir = scratch("odd-name");
+    let odd = dir.join("odd.pid");
+    let plain = dir.join("plain.pid");
+    // Two daemons: one with a name that is not UTF-8, one plain; both ignore
+    // SIGTERM, so both need the SIGKILL after the grace.
+    let script = r#"
+        "$0" daemon "$1" --odd-name --ignore-term
+        "$0" daemon "$2" --ignore-term
+        exit 4
+    "#;
+    let mut args = vec![
+        OsString::from("--grace"),
+        OsString::from("0.3"),
+        "--".into(),
+        "sh".into(),
+        "-c".into(),
+    ];
+    args.extend([
+        script.into(),
+        misbehave().into_os_string(),
+        odd.clone().into(),
+        plain.clone().into(),
+    ]);
+    let done = as_subreaper(&args).finish();
+    assert_eq!(done.code, Some(4), "{}", done.stderr);
+    for pidfile in [&odd, &plain] {
+        let pid = read_pid(pidfile);
+        assert!(
+            !exists(pid),
+            "{} outlived podinit: {}",
+            pidfile.display(),
+            done.stderr
+        );
+    }
+    assert!(
+        !done.stderr.contains("stuck in the kernel"),
+        "{}",
+        done.stderr
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Regression: a process whose main thread has exited shows as a zombie in
+/// /proc while its other threads run; it was skipped and outlived podinit.
+#[test]
+fn a_leftover_whose_main_thread_exited_is_still_killed() {
+    let dir = scratch("zombie-leader");
+    let pidfile = dir.join("daemon.pid");
+    let mut args = vec![OsString::from("--grace"), OsString::from("0.3")];
+    args.extend(fixture_args(&[
+        "daemon",
+        pidfile.to_str().unwrap(),
+        "--zombie-leader",
+        "--ignore-term",
+        "--exit",
+        "6",
+    ]));
+    let done = as_subreaper(&args).finish();
+    assert_eq!(done.code, Some(6), "{}", done.stderr);
+    assert!(
+        !exists(read_pid(&pidfile)),
+        "the daemon outlived podinit: {}",
+        done.stderr
+    );
+    assert!(
+        !done.stderr.contains("stuck in the kernel"),
+        "{}",
+        done.stderr
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Regression: libc's own real-time signals (32 and 33 for glibc, 32 to 34
+/// for musl) were left unblocked: they killed a subreaper podinit instead of
+/// reaching the child.
+#[test]
+fn libcs_own_realtime_signals_are_forwarded_too() {
+    let mut runs = vec![as_subreaper(&fixture_args(&[
+        "signals",
+        "--exit-on",
+        "TERM",
+    ]))];
+    if require_root() {
+        runs.push(as_pid1(&fixture_args(&["signals", "--exit-on", "TERM"])));
+    }
+    for mut run in runs {
+        run.expect_line("ready");
+        for signal in [32, 33, 34] {
+            run.signal(signal);
+            run.expect_line(&format!("got SIG{signal}"));
+        }
+        run.signal(libc::SIGTERM);
+        let done = run.finish();
+        assert_eq!(done.code, Some(0), "{}", done.stderr);
+    }
+}
+
+/// With -g a SIGTERM for the container reaches the whole group; when the
+/// program then exits, its group must not get a second SIGTERM (many
+/// programs take a second one as "quit now").
+#[test]
+fn with_dash_g_the_group_gets_one_sigterm_not_two() {
+    let mut args = vec![
+        OsString::from("-g"),
+        OsString::from("--grace"),
+        OsString::from("1"),
+    ];
+    args.extend(fixture_args(&["family-signals", "--linger"]));
+    let mut run = as_subreaper(&args);
+    run.expect_line("parent ready");
+    run.expect_line("grandchild ready");
+    run.signal(libc::SIGTERM);
+    let done = run.finish();
+    assert_eq!(done.code, Some(0), "{}", done.stderr);
+    assert_eq!(
+        done.stdout.matches("grandchild got SIGTERM").count(),
+        1,
+        "{}",
+        done.stdout
+    );
+    assert!(
+        done.stderr.contains("sending SIGKILL"),
+        "the lingering grandchild needs SIGKILL: {}",
+        done.stderr
+    );
+}
+
+#[test]
+fn without_its_own_procfs_podinit_says_what_it_cannot_find() {
+    if !require_root() {
+        return;
+    }
+    // A new PID namespace without a new /proc: podinit is not PID 1 there
+    // (sh is) and /proc is the host's.
+    let mut cmd = Command::new("unshare");
+    cmd.args([
+        "--pid",
+        "--fork",
+        "--kill-child",
+        "sh",
+        "-c",
+        r#""$0" --grace 0.2 -- sh -c 'sleep 30 & exit 2'"#,
+    ])
+    .arg(podinit());
+    let done = run_command(cmd).finish();
+    assert_eq!(done.code, Some(2), "{}", done.stderr);
+    assert_eq!(
+        done.stderr
+            .matches("is not the procfs of podinit's PID namespace")
+            .count(),
+        1,
+        "warned once: {}",
+        done.stderr
+    );
 }

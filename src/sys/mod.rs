@@ -117,6 +117,32 @@ pub fn kill(target: Pid, signal: Signal) -> io::Result<()> {
     cvt(unsafe { libc::kill(target, signal.as_raw()) }).map(drop)
 }
 
+/// A pidfd for `pid` (`pidfd_open(2)`, Linux 5.3): a handle that keeps
+/// naming that very process even if it exits and its pid is reused.
+pub fn pidfd_open(pid: Pid) -> io::Result<OwnedFd> {
+    // SAFETY: the raw syscall takes a pid and flags, no pointers.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    let fd = cvt(c_int::try_from(fd).unwrap_or(-1))?;
+    // SAFETY: pidfd_open returned a new descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// Sends `signal` to the process a pidfd names (`pidfd_send_signal(2)`).
+pub fn pidfd_send_signal(pidfd: BorrowedFd<'_>, signal: Signal) -> io::Result<()> {
+    // SAFETY: the raw syscall with a live descriptor, a signal number, a null
+    // siginfo (as kill(2) would fill it) and no flags.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            pidfd.as_raw_fd(),
+            signal.as_raw(),
+            std::ptr::null::<libc::siginfo_t>(),
+            0,
+        )
+    };
+    cvt(c_int::try_from(ret).unwrap_or(-1)).map(drop)
+}
+
 /// Registers this process as a child subreaper (`PR_SET_CHILD_SUBREAPER`,
 /// prctl(2)): orphaned descendants are re-parented to it rather than to PID 1.
 pub fn set_child_subreaper() -> io::Result<()> {

@@ -6,11 +6,16 @@
 //! signals it has no handler for (pid_namespaces(7), signal(7)). What podinit
 //! changes of the signal state it inherited is recorded in
 //! [`InheritedSignals`], so that each child can get it back before `execve`.
+//!
+//! Masks are the kernel's 64-bit signal set, used through the raw
+//! `rt_sigprocmask` and `signalfd4` syscalls: libc's `sigset_t` functions
+//! hide the real-time signals libc keeps for itself (32 and 33 for glibc, 32
+//! to 34 for musl), which would then stay unblocked (killing a subreaper
+//! podinit), never be forwarded, and be lost from the mask a child inherits.
 
 use std::ffi::c_int;
 use std::fmt;
 use std::io;
-use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 use super::{Pid, cvt};
@@ -77,19 +82,6 @@ impl Signal {
     pub const TTOU: Self = Self(libc::SIGTTOU);
     pub const PWR: Self = Self(libc::SIGPWR);
 
-    /// The signals the kernel raises synchronously for a fault of the process
-    /// itself: blocking them is undefined (sigprocmask(2)), so podinit leaves
-    /// them alone, as tini does.
-    pub const SYNCHRONOUS: [Self; 7] = [
-        Self(libc::SIGFPE),
-        Self(libc::SIGILL),
-        Self(libc::SIGSEGV),
-        Self(libc::SIGBUS),
-        Self(libc::SIGABRT),
-        Self(libc::SIGTRAP),
-        Self(libc::SIGSYS),
-    ];
-
     pub const fn from_raw(number: c_int) -> Self {
         Self(number)
     }
@@ -98,22 +90,25 @@ impl Signal {
         self.0
     }
 
-    /// The lowest and highest real-time signal this libc leaves to programs.
+    /// The highest signal number on Linux (`_NSIG - 1`).
+    pub const MAX: c_int = 64;
+
+    /// SIGRTMIN and SIGRTMAX as `kill -l`, glibc and Docker number them,
+    /// whatever libc podinit is built with (musl's SIGRTMIN is 35).
     fn realtime_range() -> (c_int, c_int) {
-        (libc::SIGRTMIN(), libc::SIGRTMAX())
+        (34, Self::MAX)
     }
 
-    /// Every signal number a process can be sent, 1 up to SIGRTMAX.
+    /// Every signal number a process can be sent, 1 up to 64.
     pub fn all() -> impl Iterator<Item = Signal> {
-        (1..=Self::realtime_range().1).map(Signal)
+        (1..=Self::MAX).map(Signal)
     }
 
     /// Parses `SIGTERM`, `TERM`, `sigterm`, `15`, `SIGRTMIN+2` or `RTMAX-1`.
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
         if let Ok(number) = text.parse::<c_int>() {
-            let (_, max) = Self::realtime_range();
-            return (1..=max).contains(&number).then_some(Self(number));
+            return (1..=Self::MAX).contains(&number).then_some(Self(number));
         }
         let upper = text.to_ascii_uppercase();
         let name = upper.strip_prefix("SIG").unwrap_or(&upper);
@@ -162,9 +157,9 @@ impl fmt::Debug for Signal {
     }
 }
 
-/// A set of signals (`sigset_t`).
-#[derive(Clone, Copy)]
-pub struct SignalMask(libc::sigset_t);
+/// A set of signals as the kernel holds it: bit N-1 for signal N, 1..=64.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct SignalMask(u64);
 
 impl fmt::Debug for SignalMask {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -174,55 +169,68 @@ impl fmt::Debug for SignalMask {
     }
 }
 
+/// The size of the kernel's signal set, as the raw syscalls want it.
+const KERNEL_SIGSET_SIZE: usize = std::mem::size_of::<u64>();
+
 impl SignalMask {
-    pub fn empty() -> Self {
-        let mut set = MaybeUninit::<libc::sigset_t>::uninit();
-        // SAFETY: sigemptyset initialises the set it is given.
-        unsafe { libc::sigemptyset(set.as_mut_ptr()) };
-        // SAFETY: initialised just above.
-        Self(unsafe { set.assume_init() })
+    pub const fn empty() -> Self {
+        Self(0)
     }
 
-    /// Every signal libc lets a program block (glibc keeps two real-time
-    /// signals for itself and leaves them out).
-    pub fn full() -> Self {
-        let mut set = MaybeUninit::<libc::sigset_t>::uninit();
-        // SAFETY: sigfillset initialises the set it is given.
-        unsafe { libc::sigfillset(set.as_mut_ptr()) };
-        // SAFETY: initialised just above.
-        Self(unsafe { set.assume_init() })
+    /// Every signal, 1 to 64 (the kernel silently keeps SIGKILL and SIGSTOP
+    /// out of any mask).
+    pub const fn full() -> Self {
+        Self(u64::MAX)
+    }
+
+    fn bit(signal: Signal) -> u64 {
+        match signal.0 {
+            n @ 1..=Signal::MAX => 1 << (n - 1),
+            _ => 0,
+        }
     }
 
     pub fn add(&mut self, signal: Signal) {
-        // SAFETY: self.0 is an initialised sigset_t; an invalid number only
-        // makes sigaddset return EINVAL, which changes nothing.
-        unsafe { libc::sigaddset(&mut self.0, signal.0) };
+        self.0 |= Self::bit(signal);
     }
 
     pub fn remove(&mut self, signal: Signal) {
-        // SAFETY: as in add.
-        unsafe { libc::sigdelset(&mut self.0, signal.0) };
+        self.0 &= !Self::bit(signal);
     }
 
     pub fn contains(&self, signal: Signal) -> bool {
-        // SAFETY: self.0 is an initialised sigset_t.
-        unsafe { libc::sigismember(&self.0, signal.0) == 1 }
+        Self::bit(signal) != 0 && self.0 & Self::bit(signal) != 0
     }
 
-    /// This thread's signal mask (sigprocmask(2)).
-    pub fn current() -> io::Result<Self> {
+    /// `rt_sigprocmask(how, new, old)` on the raw syscall.
+    fn sigprocmask(how: c_int, new: Option<&Self>) -> io::Result<Self> {
         let mut old = Self::empty();
-        // SAFETY: a null new set only reads the mask into `old`.
-        cvt(unsafe { libc::sigprocmask(libc::SIG_BLOCK, std::ptr::null(), &mut old.0) })?;
+        let new_ptr = new.map_or(std::ptr::null(), |n| &n.0 as *const u64);
+        // SAFETY: new_ptr is null or points to a live u64, old.0 is a writable
+        // u64, and the size given is the size of both.
+        let ret = unsafe {
+            libc::syscall(
+                libc::SYS_rt_sigprocmask,
+                how,
+                new_ptr,
+                &mut old.0 as *mut u64,
+                KERNEL_SIGSET_SIZE,
+            )
+        };
+        if ret == -1 {
+            return Err(io::Error::last_os_error());
+        }
         Ok(old)
+    }
+
+    /// This thread's signal mask.
+    pub fn current() -> io::Result<Self> {
+        Self::sigprocmask(libc::SIG_BLOCK, None)
     }
 
     /// Makes this set the signal mask; returns the previous one.
     pub fn apply(&self) -> io::Result<Self> {
-        let mut old = Self::empty();
-        // SAFETY: both pointers refer to initialised sigset_t values.
-        cvt(unsafe { libc::sigprocmask(libc::SIG_SETMASK, &self.0, &mut old.0) })?;
-        Ok(old)
+        Self::sigprocmask(libc::SIG_SETMASK, Some(self))
     }
 }
 
@@ -326,8 +334,17 @@ impl InheritedSignals {
             // pointer may be null.
             unsafe { libc::sigaction(saved.signal.0, &saved.action, std::ptr::null_mut()) };
         }
-        // SAFETY: mask is an initialised sigset_t.
-        unsafe { libc::sigprocmask(libc::SIG_SETMASK, &self.mask.0, std::ptr::null_mut()) };
+        // SAFETY: the raw syscall (no libc wrapper, so libc's own signals are
+        // restored too) with a live u64 as the new set and no old set.
+        unsafe {
+            libc::syscall(
+                libc::SYS_rt_sigprocmask,
+                libc::SIG_SETMASK,
+                &self.mask.0 as *const u64,
+                std::ptr::null_mut::<u64>(),
+                KERNEL_SIGSET_SIZE,
+            )
+        };
     }
 }
 
@@ -346,9 +363,18 @@ pub struct SignalFd(OwnedFd);
 
 impl SignalFd {
     pub fn new(mask: &SignalMask) -> io::Result<Self> {
-        // SAFETY: -1 asks for a new descriptor; mask is initialised.
-        let fd =
-            cvt(unsafe { libc::signalfd(-1, &mask.0, libc::SFD_NONBLOCK | libc::SFD_CLOEXEC) })?;
+        // SAFETY: the raw signalfd4 syscall: -1 asks for a new descriptor,
+        // the mask is a live u64 of the size given.
+        let fd = unsafe {
+            libc::syscall(
+                libc::SYS_signalfd4,
+                -1,
+                &mask.0 as *const u64,
+                KERNEL_SIGSET_SIZE,
+                libc::SFD_NONBLOCK | libc::SFD_CLOEXEC,
+            )
+        };
+        let fd = cvt(c_int::try_from(fd).unwrap_or(-1))?;
         // SAFETY: signalfd returned a new descriptor that nothing else owns.
         Ok(Self(unsafe { OwnedFd::from_raw_fd(fd) }))
     }
@@ -402,9 +428,10 @@ mod tests {
             ("15", Some(15)),
             ("SIGKILL", Some(libc::SIGKILL)),
             ("SIGIOT", Some(libc::SIGABRT)),
-            ("SIGRTMIN", Some(libc::SIGRTMIN())),
-            ("SIGRTMIN+2", Some(libc::SIGRTMIN() + 2)),
-            ("RTMAX-1", Some(libc::SIGRTMAX() - 1)),
+            ("SIGRTMIN", Some(34)),
+            ("SIGRTMIN+2", Some(36)),
+            ("RTMAX-1", Some(63)),
+            ("32", Some(32)),
             ("SIGRTMAX+1", None),
             ("0", None),
             ("65", None),
@@ -430,11 +457,18 @@ mod tests {
         let mut mask = SignalMask::empty();
         assert!(!mask.contains(Signal::TERM));
         mask.add(Signal::TERM);
-        mask.add(Signal::from_raw(libc::SIGRTMIN() + 1));
+        mask.add(Signal::from_raw(64));
+        mask.add(Signal::from_raw(0));
+        mask.add(Signal::from_raw(65));
         assert!(mask.contains(Signal::TERM));
-        assert!(mask.contains(Signal::from_raw(libc::SIGRTMIN() + 1)));
+        assert!(mask.contains(Signal::from_raw(64)));
+        assert!(!mask.contains(Signal::from_raw(0)));
         mask.remove(Signal::TERM);
         assert!(!mask.contains(Signal::TERM));
-        assert!(SignalMask::full().contains(Signal::USR1));
+        assert_eq!(mask, SignalMask(1 << 63));
+        // libc's own real-time signals are in a full set.
+        for n in [32, 33, 34] {
+            assert!(SignalMask::full().contains(Signal::from_raw(n)));
+        }
     }
 }

@@ -13,7 +13,6 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// Long enough for a loaded CI machine; tests check order, not speed.
@@ -78,7 +77,7 @@ pub struct Run {
     in_namespace: bool,
     lines: Receiver<String>,
     seen: Vec<String>,
-    stderr: JoinHandle<String>,
+    stderr: Receiver<String>,
     started: Instant,
 }
 
@@ -98,7 +97,7 @@ fn spawn(mut cmd: Command, in_namespace: bool) -> Run {
     let started = Instant::now();
     let mut child = cmd.spawn().expect("spawn podinit");
     let stdout = child.stdout.take().expect("stdout");
-    let mut stderr = child.stderr.take().expect("stderr");
+    let mut stderr_pipe = child.stderr.take().expect("stderr");
     let (tx, lines) = channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines() {
@@ -108,10 +107,11 @@ fn spawn(mut cmd: Command, in_namespace: bool) -> Run {
             }
         }
     });
-    let stderr = std::thread::spawn(move || {
+    let (tx, stderr) = channel();
+    std::thread::spawn(move || {
         let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
+        let _ = stderr_pipe.read_to_string(&mut text);
+        let _ = tx.send(text);
     });
     Run {
         child,
@@ -237,7 +237,10 @@ impl Run {
             if Instant::now() > deadline {
                 self.kill();
                 let stdout = self.seen().to_vec();
-                let stderr = self.stderr.join().unwrap_or_default();
+                let stderr = self
+                    .stderr
+                    .recv_timeout(Duration::from_secs(1))
+                    .unwrap_or_default();
                 panic!(
                     "podinit did not exit within {PATIENCE:?}; stdout {stdout:?}, stderr {stderr}"
                 );
@@ -245,12 +248,33 @@ impl Run {
             std::thread::sleep(Duration::from_millis(2));
         };
         let elapsed = self.started.elapsed();
+        // The pipes close when the last process holding them is gone. One
+        // still open well after podinit exited means something it started
+        // outlived it: fail, rather than wait forever.
+        let deadline = Instant::now() + Duration::from_secs(5);
         let mut stdout: Vec<String> = std::mem::take(&mut self.seen);
-        stdout.extend(self.lines.iter());
+        let stdout_closed = loop {
+            match self
+                .lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok(line) => stdout.push(line),
+                Err(RecvTimeoutError::Disconnected) => break true,
+                Err(RecvTimeoutError::Timeout) => break false,
+            }
+        };
+        let stderr = self
+            .stderr
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        assert!(
+            stdout_closed && stderr.is_ok(),
+            "podinit exited ({status}) but its stdout or stderr is still open: a process it \
+             started outlived it; stdout so far {stdout:?}"
+        );
         Finished {
             code: status.code(),
             stdout: stdout.join("\n"),
-            stderr: self.stderr.join().unwrap_or_default(),
+            stderr: stderr.unwrap_or_default(),
             elapsed,
         }
     }
