@@ -1,9 +1,13 @@
 //! The command line: argv and the `TINI_*` environment into a [`Command`].
 //!
 //! Options follow tini 0.19 so that an image can swap the binary and keep its
-//! ENTRYPOINT line: short options may be grouped (`-vvg`), a value may be
-//! attached (`-e143`) or follow (`-e 143`), and parsing stops at `--` or at the
-//! first word that is not an option, as getopt(3) does with a leading `+`.
+//! ENTRYPOINT line. tini parses with GNU getopt(3), which permutes: options
+//! are taken from anywhere before `--`, and the words that are not options,
+//! in order, make the program. So `tini -s prog -- -x` runs `prog -x` (the
+//! form tini's usage line shows) and `tini prog -v` takes `-v` for itself.
+//! With `POSIXLY_CORRECT` set, GNU getopt stops at the first word that is not
+//! an option instead, and so does podinit. Short options may be grouped
+//! (`-vvg`); a value may be attached (`-e143`) or follow (`-e 143`).
 //! Nothing here touches the process: parsing is pure and unit-tested.
 
 use std::ffi::{OsStr, OsString};
@@ -112,6 +116,7 @@ pub fn parse(
         remap: ExitCodeSet::default(),
         grace: DEFAULT_GRACE,
     };
+    let permute = env("POSIXLY_CORRECT").is_none();
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         let bytes = arg.as_encoded_bytes();
@@ -138,8 +143,12 @@ pub fn parse(
             continue;
         }
         if bytes.len() < 2 || bytes[0] != b'-' {
-            // The first word that is not an option starts the program.
+            // A word that is not an option belongs to the program; GNU
+            // getopt goes on looking for options after it.
             tini.program.push(arg.clone());
+            if permute {
+                continue;
+            }
             break;
         }
         let mut flags = bytes[1..].iter();
@@ -194,29 +203,44 @@ fn apply_env(tini: &mut TiniArgs, env: impl Fn(&str) -> Option<OsString>) {
     }
 }
 
-/// atoi(3): leading blanks, an optional sign, then digits; anything else ends it.
-fn atoi(text: &OsStr) -> i32 {
-    let text = text.to_string_lossy();
-    let text = text.trim_start();
-    let (sign, digits) = match text.as_bytes().first() {
-        Some(b'-') => (-1i64, &text[1..]),
-        Some(b'+') => (1, &text[1..]),
-        _ => (1, text),
-    };
-    let value = digits
-        .bytes()
-        .take_while(u8::is_ascii_digit)
-        .fold(0i64, |acc, d| {
-            (acc * 10 + i64::from(d - b'0')).min(i64::from(i32::MAX) + 1)
-        });
-    (sign * value).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+/// strtol(3) in base 10: leading blanks, an optional sign, digits. Returns
+/// the value (saturated) and whether anything follows the number; with no
+/// digits at all, the value is 0 and the whole text counts as what follows.
+fn strtol(text: &[u8]) -> (i64, bool) {
+    let start = text
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(text.len());
+    let mut i = start;
+    let negative = text.get(i) == Some(&b'-');
+    if matches!(text.get(i), Some(b'-' | b'+')) {
+        i += 1;
+    }
+    let digits = text[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return (0, !text.is_empty());
+    }
+    let magnitude = text[i..i + digits].iter().fold(0i64, |acc, d| {
+        acc.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+    });
+    let value = if negative { -magnitude } else { magnitude };
+    (value, i + digits < text.len())
 }
 
+/// atoi(3), as tini reads `TINI_VERBOSITY`.
+fn atoi(text: &OsStr) -> i32 {
+    let (value, _) = strtol(text.as_encoded_bytes());
+    value.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+}
+
+/// `-e`, as tini checks it: strtol with nothing after the number, 0..=255
+/// (so an empty value is 0, and ` 3` and `+3` are 3).
 fn parse_exit_code(value: &OsStr) -> Result<u8, CliError> {
-    let text = value.to_string_lossy();
-    text.trim()
-        .parse::<u8>()
-        .map_err(|_| CliError::ExitCode(text.into_owned()))
+    match strtol(value.as_encoded_bytes()) {
+        (code, false) => u8::try_from(code).ok(),
+        (_, true) => None,
+    }
+    .ok_or_else(|| CliError::ExitCode(value.to_string_lossy().into_owned()))
 }
 
 fn parse_signal(value: &OsStr) -> Result<Signal, CliError> {
@@ -239,7 +263,7 @@ pub fn usage() -> String {
     format!(
         "\
 podinit (podinit version {version}, tini {tini} compatible)
-Usage: podinit [OPTIONS] [--] PROGRAM [ARGS] | --version
+Usage: podinit [OPTIONS] -- PROGRAM [ARGS] | --version
 
 Execute a program under the supervision of a valid init process (tini mode):
 reap zombies, forward signals, and leave nothing behind when it exits.
@@ -268,7 +292,6 @@ Where podinit differs from tini {tini}:
   - it registers as a child subreaper whenever it is not PID 1, without -s;
   - when PROGRAM exits, its leftover processes get SIGTERM, then SIGKILL after
     --grace; tini exits at once and leaves them to the kernel or to nobody;
-  - options end at the first word that is not one (tini reorders them);
   - exec failures: 127 for ENOENT/ENOTDIR, 126 for the rest (tini: 1 for most);
   - fault signals and libc's real-time signals are forwarded, not fatal;
   - -p also takes TERM, 15 and SIGRTMIN+N; all its messages go to stderr.
@@ -311,17 +334,39 @@ mod tests {
     }
 
     #[test]
-    fn program_starts_at_double_dash_or_first_non_option() {
-        let cases: &[(&[&str], &[&str])] = &[
-            (&["--", "sleep", "1"], &["sleep", "1"]),
-            (&["sleep", "-v", "--"], &["sleep", "-v", "--"]),
-            (&["-v", "--", "-weird"], &["-weird"]),
-            (&["-g", "prog", "--", "x"], &["prog", "--", "x"]),
-            (&["-", "x"], &["-", "x"]),
+    fn options_are_permuted_like_gnu_getopt() {
+        let cases: &[(&[&str], &[&str], i32)] = &[
+            (&["--", "sleep", "1"], &["sleep", "1"], 1),
+            (&["sleep", "-v", "--"], &["sleep"], 2),
+            (&["-v", "--", "-weird"], &["-weird"], 2),
+            // tini's own usage line: PROGRAM -- ARGS
+            (&["-g", "prog", "--", "x", "-v"], &["prog", "x", "-v"], 1),
+            (&["prog", "a", "-v", "b"], &["prog", "a", "b"], 2),
+            (&["-", "x"], &["-", "x"], 1),
         ];
-        for (words, program) in cases {
-            assert_eq!(tini(words).program, args(program), "{words:?}");
+        for (words, program, verbosity) in cases {
+            let t = tini(words);
+            assert_eq!(
+                (&t.program, t.verbosity),
+                (&args(program), *verbosity),
+                "{words:?}"
+            );
         }
+        // tini takes -c for itself here, and refuses it.
+        assert_eq!(
+            parse(&args(&["sh", "-c", "exit 3"]), no_env).unwrap_err(),
+            CliError::UnknownShort('c')
+        );
+    }
+
+    #[test]
+    fn posixly_correct_stops_at_the_first_non_option() {
+        let env = |name: &str| (name == "POSIXLY_CORRECT").then(OsString::new);
+        let Ok(Command::Tini(t)) = parse(&args(&["-v", "sh", "-c", "x", "--", "y"]), env) else {
+            panic!("not tini mode");
+        };
+        assert_eq!(t.program, args(&["sh", "-c", "x", "--", "y"]));
+        assert_eq!(t.verbosity, 2);
     }
 
     #[test]
@@ -368,6 +413,9 @@ mod tests {
             (&["-e"], CliError::MissingValue("e".into())),
             (&["-e", "256", "x"], CliError::ExitCode("256".into())),
             (&["-e", "-1", "x"], CliError::ExitCode("-1".into())),
+            (&["-e", "3 ", "x"], CliError::ExitCode("3 ".into())),
+            (&["-e", "3x", "x"], CliError::ExitCode("3x".into())),
+            (&["-e", " ", "x"], CliError::ExitCode(" ".into())),
             (&["-p", "FOO", "x"], CliError::Signal("FOO".into())),
             (&["--grace", "-1", "x"], CliError::Grace("-1".into())),
             (&["--grace", "inf", "x"], CliError::Grace("inf".into())),
@@ -393,6 +441,22 @@ mod tests {
         };
         assert!(t.subreaper && t.kill_process_group);
         assert_eq!(t.verbosity, 3);
+    }
+
+    #[test]
+    fn exit_codes_read_like_tinis_strtol() {
+        for (text, want) in [
+            ("", 0),
+            ("0", 0),
+            (" 3", 3),
+            ("+3", 3),
+            ("010", 10),
+            ("-0", 0),
+            ("255", 255),
+        ] {
+            let t = tini(&["-e", text, "x"]);
+            assert!(t.remap.contains(want), "{text:?}");
+        }
     }
 
     #[test]

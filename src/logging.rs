@@ -9,10 +9,12 @@ use std::io::Write;
 use log::LevelFilter;
 
 /// tini's verbosity (0 = errors only, 1 = warnings, the default, 2 = info,
-/// 3 = debug, 4 and up = trace) as a log filter.
+/// 3 = debug, 4 and up = trace) as a log filter. tini keeps it unsigned, so
+/// `TINI_VERBOSITY=-1` means as much as there is.
 pub fn level_for(verbosity: i32) -> LevelFilter {
     match verbosity {
-        i32::MIN..=0 => LevelFilter::Error,
+        i32::MIN..=-1 => LevelFilter::Trace,
+        0 => LevelFilter::Error,
         1 => LevelFilter::Warn,
         2 => LevelFilter::Info,
         3 => LevelFilter::Debug,
@@ -44,7 +46,7 @@ mod tests {
     #[test]
     fn verbosity_follows_tinis_scale() {
         let cases = [
-            (-3, LevelFilter::Error),
+            (-3, LevelFilter::Trace),
             (0, LevelFilter::Error),
             (1, LevelFilter::Warn),
             (2, LevelFilter::Info),

@@ -118,8 +118,16 @@ impl Supervisor {
         }
     }
 
-    /// A child was reaped.
-    pub fn on_exit(&mut self, pid: Pid, status: ExitStatus, actions: &mut Vec<Action>) {
+    /// A child was reaped; `children_left` is false when `waitpid` has said
+    /// there are none at all (and so, podinit being a reaper, no
+    /// descendants): nothing to clean up then.
+    pub fn on_exit(
+        &mut self,
+        pid: Pid,
+        status: ExitStatus,
+        children_left: bool,
+        actions: &mut Vec<Action>,
+    ) {
         if pid != self.child || self.phase != Phase::Running {
             return;
         }
@@ -127,7 +135,10 @@ impl Supervisor {
         if self.remap.contains(code) {
             code = 0;
         }
-        if self.grace.is_zero() {
+        if !children_left {
+            self.phase = Phase::Draining { code };
+            actions.push(Action::Exit(code));
+        } else if self.grace.is_zero() {
             self.kill(code, actions);
         } else {
             self.phase = Phase::Draining { code };
@@ -327,7 +338,8 @@ impl Driver {
             }
             for &(pid, status) in &wakeup.exited {
                 self.log_exit(pid, status);
-                self.supervisor.on_exit(pid, status, &mut actions);
+                self.supervisor
+                    .on_exit(pid, status, !wakeup.no_children, &mut actions);
             }
             for &timer in &wakeup.due {
                 match (timer, self.supervisor.phase()) {
@@ -446,7 +458,10 @@ mod tests {
     #[derive(Debug, Clone, Copy)]
     enum Ev {
         Sig(Signal),
+        /// A child exits, others are left.
         Exit(Pid, ExitStatus),
+        /// A child exits, and it was the last.
+        LastExit(Pid, ExitStatus),
         Fire(Timer),
         NoChildren,
     }
@@ -456,7 +471,8 @@ mod tests {
         for ev in events {
             match *ev {
                 Ev::Sig(s) => sup.on_signal(s, &mut actions),
-                Ev::Exit(pid, st) => sup.on_exit(pid, st, &mut actions),
+                Ev::Exit(pid, st) => sup.on_exit(pid, st, true, &mut actions),
+                Ev::LastExit(pid, st) => sup.on_exit(pid, st, false, &mut actions),
                 Ev::Fire(t) => sup.on_timer(t, &mut actions),
                 Ev::NoChildren => sup.on_no_children(&mut actions),
             }
@@ -528,6 +544,12 @@ mod tests {
                 args(),
                 vec![Ev::Exit(CHILD, EXIT_3), Ev::NoChildren],
                 vec![leftovers(term), arm(DEFAULT_GRACE, Timer::Kill), Exit(3)],
+            ),
+            (
+                "the child's exit, with nothing left behind, exits at once",
+                args(),
+                vec![Ev::LastExit(CHILD, EXIT_3), Ev::NoChildren],
+                vec![Exit(3), Exit(3)],
             ),
             (
                 "leftovers that outlive the grace get SIGKILL",

@@ -579,6 +579,11 @@ fn the_command_line_is_checked_like_tinis() {
         ),
         (&["true"], 0, "", ""),
         (&["-s", "-g", "-w", "--", "true"], 0, "", ""),
+        // tini's usage line, PROGRAM -- ARGS: getopt takes the `--` away.
+        (&["echo", "-s", "--", "-n", "x"], 0, "x", ""),
+        // and takes -c for itself here, as tini does.
+        (&["sh", "-c", "exit 3"], 1, "", "invalid option -- 'c'"),
+        (&["-e", "", "--", "true"], 0, "", ""),
     ];
     for (args, code, stdout, stderr) in cases {
         let done = as_subreaper(args).finish();
