@@ -467,12 +467,7 @@ fn leftovers_of_a_subreaper_are_killed_and_reaped_before_it_exits() {
         args.extend(fixture_args(&words));
         let done = as_subreaper(&args).finish();
         assert_eq!(done.code, Some(9), "{name}: {}", done.stderr);
-        let daemon = read_pid(&pidfile);
-        assert!(
-            !exists(daemon),
-            "{name}: daemon {daemon} outlived podinit: {}",
-            done.stderr
-        );
+        assert_killed(&done, &[&pidfile]);
         assert!(done.elapsed < Duration::from_secs(20), "{name}: {done:?}");
     }
     let _ = std::fs::remove_dir_all(dir);
@@ -493,7 +488,7 @@ fn a_stopped_leftover_still_gets_its_sigterm() {
     let done = as_subreaper(&args).finish();
     assert_eq!(done.code, Some(0), "{}", done.stderr);
     assert!(done.elapsed < Duration::from_secs(20), "{done:?}");
-    assert!(!exists(read_pid(&pidfile)));
+    assert_killed(&done, &[&pidfile]);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -622,20 +617,7 @@ fn a_leftover_with_a_non_utf8_name_does_not_hide_the_others() {
     ]);
     let done = as_subreaper(&args).finish();
     assert_eq!(done.code, Some(4), "{}", done.stderr);
-    for pidfile in [&odd, &plain] {
-        let pid = read_pid(pidfile);
-        assert!(
-            !exists(pid),
-            "{} outlived podinit: {}",
-            pidfile.display(),
-            done.stderr
-        );
-    }
-    assert!(
-        !done.stderr.contains("stuck in the kernel"),
-        "{}",
-        done.stderr
-    );
+    assert_killed(&done, &[&odd, &plain]);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -656,16 +638,7 @@ fn a_leftover_whose_main_thread_exited_is_still_killed() {
     ]));
     let done = as_subreaper(&args).finish();
     assert_eq!(done.code, Some(6), "{}", done.stderr);
-    assert!(
-        !exists(read_pid(&pidfile)),
-        "the daemon outlived podinit: {}",
-        done.stderr
-    );
-    assert!(
-        !done.stderr.contains("stuck in the kernel"),
-        "{}",
-        done.stderr
-    );
+    assert_killed(&done, &[&pidfile]);
     let _ = std::fs::remove_dir_all(dir);
 }
 

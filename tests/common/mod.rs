@@ -303,3 +303,22 @@ pub fn read_pid(path: &std::path::Path) -> i32 {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+/// Asserts that every daemon whose pid a fixture wrote to `pidfiles` is gone
+/// now that podinit has exited, killed rather than given up on.
+pub fn assert_killed(done: &Finished, pidfiles: &[&std::path::Path]) {
+    for pidfile in pidfiles {
+        let pid = read_pid(pidfile);
+        assert!(
+            !exists(pid),
+            "{} ({pid}) outlived podinit: {}",
+            pidfile.display(),
+            done.stderr
+        );
+    }
+    assert!(
+        !done.stderr.contains("stuck in the kernel"),
+        "{}",
+        done.stderr
+    );
+}
