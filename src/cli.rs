@@ -30,6 +30,26 @@ pub enum Command {
     License,
     /// `[OPTIONS] [--] PROGRAM [ARGS...]`: supervise PROGRAM as tini would.
     Tini(TiniArgs),
+    /// `validate [-f] FILE... [-o yaml|json] [--ignore-unsupported]`.
+    Validate(ValidateArgs),
+    /// `validate -h`.
+    ValidateHelp,
+}
+
+/// What `podinit validate -o` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    Yaml,
+    Json,
+}
+
+/// `podinit validate`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidateArgs {
+    /// Files to read, in order; `-` is stdin.
+    pub files: Vec<String>,
+    pub output: Option<Output>,
+    pub ignore_unsupported: bool,
 }
 
 /// Exit codes that `-e` remaps to 0.
@@ -88,6 +108,8 @@ pub enum CliError {
     Grace(String),
     #[error("no program to run")]
     NoProgram,
+    #[error("validate: {0}")]
+    Validate(String),
 }
 
 impl CliError {
@@ -102,10 +124,16 @@ impl CliError {
 }
 
 /// Parses `args` (without `argv[0]`) with the environment read through `env`.
+///
+/// A first word naming a subcommand (`validate`) selects it; anything else
+/// is tini mode, so a program named like a subcommand needs `--` before it.
 pub fn parse(
     args: &[OsString],
     env: impl Fn(&str) -> Option<OsString>,
 ) -> Result<Command, CliError> {
+    if args.first().is_some_and(|a| a == "validate") {
+        return parse_validate(&args[1..]);
+    }
     let mut tini = TiniArgs {
         program: Vec::new(),
         verbosity: 1,
@@ -186,6 +214,88 @@ pub fn parse(
     }
     apply_env(&mut tini, env);
     Ok(Command::Tini(tini))
+}
+
+/// `validate [-f] FILE... | - [-o yaml|json] [--ignore-unsupported]`.
+fn parse_validate(args: &[OsString]) -> Result<Command, CliError> {
+    let bad = |m: String| CliError::Validate(m);
+    let mut out = ValidateArgs {
+        files: Vec::new(),
+        output: None,
+        ignore_unsupported: false,
+    };
+    let mut rest = args.iter().map(|a| a.to_string_lossy().into_owned());
+    let mut only_files = false;
+    while let Some(arg) = rest.next() {
+        if only_files || arg == "-" || !arg.starts_with('-') {
+            out.files.push(arg);
+            continue;
+        }
+        let (flag, attached) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => match arg.strip_prefix("-o").or_else(|| arg.strip_prefix("-f")) {
+                Some(v) if !v.is_empty() && !arg.starts_with("--") => {
+                    (arg[..2].to_owned(), Some(v.to_owned()))
+                }
+                _ => (arg.clone(), None),
+            },
+        };
+        let mut value = |name: &str| {
+            attached
+                .clone()
+                .or_else(|| rest.next())
+                .ok_or_else(|| bad(format!("{name} needs a value")))
+        };
+        match flag.as_str() {
+            "--" => only_files = true,
+            "-h" | "--help" => return Ok(Command::ValidateHelp),
+            "--ignore-unsupported" => out.ignore_unsupported = true,
+            "-f" | "--filename" => out.files.push(value(&flag)?),
+            "-o" | "--output" => {
+                out.output = Some(match value(&flag)?.as_str() {
+                    "yaml" => Output::Yaml,
+                    "json" => Output::Json,
+                    other => {
+                        return Err(bad(format!(
+                            "unknown output format {other:?}: yaml or json"
+                        )));
+                    }
+                })
+            }
+            other => {
+                return Err(bad(format!(
+                    "unknown option {other:?} (see podinit validate -h)"
+                )));
+            }
+        }
+    }
+    if out.files.is_empty() {
+        return Err(bad(
+            "no manifest given: podinit validate [-f] FILE... (- for stdin)".into(),
+        ));
+    }
+    Ok(Command::Validate(out))
+}
+
+/// The `validate -h` text.
+pub fn validate_usage() -> String {
+    "\
+Usage: podinit validate [-f] FILE... [-o yaml|json] [--ignore-unsupported]
+
+Check a Kubernetes manifest as podinit will run it: YAML, unknown fields,
+the Kubernetes rules, and the fields podinit ignores or does not support.
+FILE is a path or - for stdin; several files form one manifest (a pod and
+the ConfigMaps and Secrets it uses).
+
+  -f, --filename FILE     a manifest file (the -f is optional)
+  -o, --output FORMAT     print the pod with its defaults, as yaml or json
+  --ignore-unsupported    fields podinit does not support are warnings, not errors
+  -h, --help              this text
+
+Exit status: 0 the pod is valid (warnings allowed), 1 it is not, 2 the input
+cannot be read or is not YAML, or the command line is wrong.
+"
+    .to_owned()
 }
 
 /// tini reads its environment after its options: `TINI_SUBREAPER` and
@@ -315,171 +425,4 @@ pub fn version() -> String {
 pub const LICENSE: &str = include_str!("../LICENSE");
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args(words: &[&str]) -> Vec<OsString> {
-        words.iter().map(OsString::from).collect()
-    }
-
-    fn no_env(_: &str) -> Option<OsString> {
-        None
-    }
-
-    fn tini(words: &[&str]) -> TiniArgs {
-        match parse(&args(words), no_env) {
-            Ok(Command::Tini(t)) => t,
-            other => panic!("{words:?}: {other:?}"),
-        }
-    }
-
-    #[test]
-    fn options_are_permuted_like_gnu_getopt() {
-        let cases: &[(&[&str], &[&str], i32)] = &[
-            (&["--", "sleep", "1"], &["sleep", "1"], 1),
-            (&["sleep", "-v", "--"], &["sleep"], 2),
-            (&["-v", "--", "-weird"], &["-weird"], 2),
-            // tini's own usage line: PROGRAM -- ARGS
-            (&["-g", "prog", "--", "x", "-v"], &["prog", "x", "-v"], 1),
-            (&["prog", "a", "-v", "b"], &["prog", "a", "b"], 2),
-            (&["-", "x"], &["-", "x"], 1),
-        ];
-        for (words, program, verbosity) in cases {
-            let t = tini(words);
-            assert_eq!(
-                (&t.program, t.verbosity),
-                (&args(program), *verbosity),
-                "{words:?}"
-            );
-        }
-        // tini takes -c for itself here, and refuses it.
-        assert_eq!(
-            parse(&args(&["sh", "-c", "exit 3"]), no_env).unwrap_err(),
-            CliError::UnknownShort('c')
-        );
-    }
-
-    #[test]
-    fn posixly_correct_stops_at_the_first_non_option() {
-        let env = |name: &str| (name == "POSIXLY_CORRECT").then(OsString::new);
-        let Ok(Command::Tini(t)) = parse(&args(&["-v", "sh", "-c", "x", "--", "y"]), env) else {
-            panic!("not tini mode");
-        };
-        assert_eq!(t.program, args(&["sh", "-c", "x", "--", "y"]));
-        assert_eq!(t.verbosity, 2);
-    }
-
-    #[test]
-    fn flags_group_and_take_values_attached_or_apart() {
-        let t = tini(&["-vvgws", "-e143", "-e", "2", "-pSIGUSR1", "--", "x"]);
-        assert_eq!(t.verbosity, 3);
-        assert!(t.kill_process_group && t.warn_on_reap && t.subreaper);
-        assert!(t.remap.contains(143) && t.remap.contains(2) && !t.remap.contains(0));
-        assert_eq!(t.parent_death_signal, Some(Signal::USR1));
-        let t = tini(&["-p", "SIGKILL", "--grace=0.5", "--grace", "3", "x"]);
-        assert_eq!(t.parent_death_signal, Some(Signal::KILL));
-        assert_eq!(t.grace, Duration::from_secs(3));
-        assert_eq!(
-            tini(&["--grace=0.25", "x"]).grace,
-            Duration::from_millis(250)
-        );
-    }
-
-    #[test]
-    fn help_version_and_license_win_where_they_appear() {
-        let cases: &[(&[&str], Command)] = &[
-            (&["-h"], Command::Help),
-            (&["-vh", "x"], Command::Help),
-            (&["--help"], Command::Help),
-            (&["--version"], Command::Version),
-            (&["-l"], Command::License),
-        ];
-        for (words, want) in cases {
-            assert_eq!(&parse(&args(words), no_env).unwrap(), want, "{words:?}");
-        }
-    }
-
-    #[test]
-    fn bad_command_lines_are_refused_with_tinis_words() {
-        let cases: &[(&[&str], CliError)] = &[
-            (&[], CliError::NoProgram),
-            (&["-v"], CliError::NoProgram),
-            (&["--"], CliError::NoProgram),
-            (&["-x", "true"], CliError::UnknownShort('x')),
-            (
-                &["--bogus", "true"],
-                CliError::UnknownLong("--bogus".into()),
-            ),
-            (&["-e"], CliError::MissingValue("e".into())),
-            (&["-e", "256", "x"], CliError::ExitCode("256".into())),
-            (&["-e", "-1", "x"], CliError::ExitCode("-1".into())),
-            (&["-e", "3 ", "x"], CliError::ExitCode("3 ".into())),
-            (&["-e", "3x", "x"], CliError::ExitCode("3x".into())),
-            (&["-e", " ", "x"], CliError::ExitCode(" ".into())),
-            (&["-p", "FOO", "x"], CliError::Signal("FOO".into())),
-            (&["--grace", "-1", "x"], CliError::Grace("-1".into())),
-            (&["--grace", "inf", "x"], CliError::Grace("inf".into())),
-            (&["--grace"], CliError::MissingValue("--grace".into())),
-        ];
-        for (words, want) in cases {
-            assert_eq!(&parse(&args(words), no_env).unwrap_err(), want, "{words:?}");
-        }
-        assert!(CliError::NoProgram.wants_usage());
-        assert!(!CliError::ExitCode("x".into()).wants_usage());
-    }
-
-    #[test]
-    fn tini_environment_variables_apply_after_options() {
-        let env = |name: &str| match name {
-            "TINI_SUBREAPER" => Some(OsString::new()),
-            "TINI_KILL_PROCESS_GROUP" => Some(OsString::from("0")),
-            "TINI_VERBOSITY" => Some(OsString::from("3")),
-            _ => None,
-        };
-        let Ok(Command::Tini(t)) = parse(&args(&["-v", "x"]), env) else {
-            panic!("not tini mode");
-        };
-        assert!(t.subreaper && t.kill_process_group);
-        assert_eq!(t.verbosity, 3);
-    }
-
-    #[test]
-    fn exit_codes_read_like_tinis_strtol() {
-        for (text, want) in [
-            ("", 0),
-            ("0", 0),
-            (" 3", 3),
-            ("+3", 3),
-            ("010", 10),
-            ("-0", 0),
-            ("255", 255),
-        ] {
-            let t = tini(&["-e", text, "x"]);
-            assert!(t.remap.contains(want), "{text:?}");
-        }
-    }
-
-    #[test]
-    fn atoi_reads_like_c() {
-        for (text, want) in [
-            ("2", 2),
-            (" 3x", 3),
-            ("x", 0),
-            ("-1", -1),
-            ("", 0),
-            ("99999999999", i32::MAX),
-        ] {
-            assert_eq!(atoi(OsStr::new(text)), want, "{text:?}");
-        }
-    }
-
-    #[test]
-    fn exit_code_set_holds_every_code() {
-        let mut set = ExitCodeSet::default();
-        for code in [0u8, 63, 64, 127, 128, 255] {
-            assert!(!set.contains(code));
-            set.insert(code);
-            assert!(set.contains(code));
-        }
-    }
-}
+mod tests;

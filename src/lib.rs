@@ -13,8 +13,10 @@ pub mod init;
 pub mod leftovers;
 pub mod logging;
 pub mod procfs;
+pub mod spec;
 pub mod sys;
 pub mod tini;
+pub mod validate;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -33,13 +35,18 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
             if err.wants_usage() {
                 let _ = write!(stderr, "{}", cli::usage());
             }
-            return ExitCode::Failure;
+            return match err {
+                cli::CliError::Validate(_) => ExitCode::BadInput,
+                _ => ExitCode::Failure,
+            };
         }
     };
     match command {
         Command::Help => print(&cli::usage()),
         Command::Version => print(&format!("{}\n", cli::version())),
         Command::License => print(cli::LICENSE),
+        Command::ValidateHelp => print(&cli::validate_usage()),
+        Command::Validate(args) => validate::run(&args),
         Command::Tini(args) => {
             logging::init(args.verbosity);
             tini::run(args, &host::HostPaths::default())

@@ -1,0 +1,197 @@
+//! From files to one pod: reading the inputs, splitting the documents, and
+//! telling a Pod from a workload, a ConfigMap or a Secret.
+//!
+//! A manifest is one or more files (`-` is stdin), each one or more YAML
+//! documents. Exactly one document must describe the pod: a `kind: Pod`, or
+//! a Deployment, ReplicaSet, StatefulSet, DaemonSet, Job or CronJob whose
+//! pod template is run once (with a warning naming what is ignored).
+//! ConfigMaps and Secrets feed volumes and env, as `podman kube play` does;
+//! a `kind: List` is opened; other kinds (a Service, say) are ignored with a
+//! warning. Defaults and validation follow in [`super::check`].
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::diag::{Diag, FieldPath, Kind};
+use super::k8s::{ConfigMap, Pod, Secret};
+use super::node::{Mark, Node};
+use super::yaml::{self, Limits};
+
+mod reader;
+
+/// The largest input podinit reads. The API server takes requests of at
+/// most 3 MiB and etcd objects of 1.5 MiB; a manifest far beyond is a mistake.
+pub const MAX_INPUT: u64 = 16 << 20;
+
+/// One input, read.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Its path as given, `-` for stdin.
+    pub name: Arc<str>,
+    pub text: String,
+}
+
+/// Why an input could not be read: podinit validate exits 2 for these.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{name}: cannot read: {source}")]
+    Read {
+        name: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{name}: larger than {} MiB: a Kubernetes object is at most 1.5 MiB", MAX_INPUT >> 20)]
+    TooLarge { name: String },
+    #[error("{name}: not UTF-8 text (invalid byte at offset {offset})")]
+    NotText { name: String, offset: usize },
+}
+
+/// Reads `path` (`-`: stdin), at most [`MAX_INPUT`] bytes, as UTF-8 text.
+pub fn read_source(path: &str) -> Result<Source, InputError> {
+    let read_err = |source| InputError::Read {
+        name: path.to_owned(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    let limit = MAX_INPUT + 1;
+    if path == "-" {
+        io::stdin()
+            .lock()
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(read_err)?;
+    } else {
+        if Path::new(path).is_dir() {
+            return Err(read_err(io::Error::from_raw_os_error(libc::EISDIR)));
+        }
+        File::open(path)
+            .and_then(|file| file.take(limit).read_to_end(&mut bytes))
+            .map_err(read_err)?;
+    }
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(InputError::TooLarge {
+            name: path.to_owned(),
+        });
+    }
+    let mut text = String::from_utf8(bytes).map_err(|err| InputError::NotText {
+        name: path.to_owned(),
+        offset: err.utf8_error().valid_up_to(),
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(Source {
+        name: path.into(),
+        text,
+    })
+}
+
+/// Where the pod came from.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// `Pod`, `Deployment`, ...
+    pub kind: String,
+    pub file: Arc<str>,
+    pub mark: Mark,
+}
+
+/// The one pod of a manifest, before defaults and validation, and what
+/// feeds it.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub pod: Pod,
+    pub origin: Origin,
+    /// The pod's document, to place diagnostics and check fields.
+    pub node: Node,
+    /// Where the pod's metadata and spec are in that document
+    /// (`spec.template.spec` for a Deployment).
+    pub meta_path: FieldPath,
+    pub spec_path: FieldPath,
+    /// Paths skipped because of a type error: no further diagnostics there.
+    pub skipped: Vec<FieldPath>,
+    pub config_maps: BTreeMap<String, ConfigMap>,
+    pub secrets: BTreeMap<String, Secret>,
+}
+
+/// What reading the documents gave.
+#[derive(Debug, Default)]
+pub struct Documents {
+    pub found: Option<Found>,
+    pub diags: Vec<Diag>,
+    /// Some input was not YAML at all.
+    pub not_yaml: bool,
+}
+
+/// The candidates for "the pod", to refuse a second one.
+pub(crate) struct Candidate {
+    pub(crate) found: Found,
+}
+
+/// Reads every document of every source.
+pub fn documents(sources: &[Source]) -> Documents {
+    let mut out = Documents::default();
+    let mut pods: Vec<Candidate> = Vec::new();
+    let mut config_maps = BTreeMap::new();
+    let mut secrets = BTreeMap::new();
+    for source in sources {
+        let docs = match yaml::parse_stream(&source.text, &Limits::default()) {
+            Ok(docs) => docs,
+            Err(err) => {
+                let mut diag = Diag::error(
+                    Kind::Syntax,
+                    FieldPath::root(),
+                    format!("not YAML: {}", err.message),
+                )
+                .at(err.mark);
+                diag.file = Some(source.name.clone());
+                out.diags.push(diag);
+                out.not_yaml = true;
+                continue;
+            }
+        };
+        let mut reader = reader::Reader {
+            file: source.name.clone(),
+            diags: Vec::new(),
+            pods: &mut pods,
+            config_maps: &mut config_maps,
+            secrets: &mut secrets,
+        };
+        for doc in docs {
+            reader.object(&doc.root, true);
+        }
+        out.diags.extend(reader.diags);
+    }
+    match pods.len() {
+        0 if !out.not_yaml => out.diags.push(Diag::error(
+            Kind::Invalid,
+            FieldPath::root(),
+            "no pod in the manifest: podinit needs a Pod, or a Deployment, ReplicaSet, StatefulSet, DaemonSet, Job or CronJob",
+        )),
+        0 | 1 => {}
+        _ => {
+            let list: Vec<String> = pods
+                .iter()
+                .map(|c| format!("{} at {}:{}", c.found.origin.kind, c.found.origin.file, c.found.origin.mark))
+                .collect();
+            let mut diag = Diag::error(
+                Kind::Invalid,
+                FieldPath::root(),
+                format!("more than one pod: podinit runs one pod per manifest; found {}", list.join(", ")),
+            )
+            .at(Some(pods[1].found.origin.mark));
+            diag.file = Some(pods[1].found.origin.file.clone());
+            out.diags.push(diag);
+        }
+    }
+    if pods.len() == 1 {
+        if let Some(Candidate { mut found }) = pods.pop() {
+            found.config_maps = config_maps;
+            found.secrets = secrets;
+            out.found = Some(found);
+        }
+    }
+    out
+}
