@@ -234,7 +234,9 @@ fn parse_validate(args: &[OsString]) -> Result<Command, CliError> {
         let (flag, attached) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
             _ => match arg.strip_prefix("-o").or_else(|| arg.strip_prefix("-f")) {
+                // -oyaml, and -o=yaml as kubectl also takes it.
                 Some(v) if !v.is_empty() && !arg.starts_with("--") => {
+                    let v = v.strip_prefix('=').unwrap_or(v);
                     (arg[..2].to_owned(), Some(v.to_owned()))
                 }
                 _ => (arg.clone(), None),

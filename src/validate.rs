@@ -55,16 +55,28 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
         return ExitCode::Invalid;
     };
     let mut stdout = std::io::stdout().lock();
-    // Both formats go through one serde_json::Value: one instantiation of
-    // every Serialize impl instead of two (binary size).
+    // Both formats go through serde_json::Value (one instantiation of every
+    // Serialize impl, for binary size). The ConfigMaps and Secrets come
+    // along, so that the output is a manifest that runs as it is.
     let written = match args.output {
-        Some(Output::Json) => serde_json::to_value(pod).and_then(|value| {
-            serde_json::to_string_pretty(&value).map(|mut text| {
+        Some(format) => objects(&checked).map(|objects| match format {
+            Output::Yaml => objects
+                .iter()
+                .map(emit::to_yaml)
+                .collect::<Vec<_>>()
+                .join("---\n"),
+            Output::Json => {
+                let value = match <[serde_json::Value; 1]>::try_from(objects) {
+                    Ok([one]) => one,
+                    Err(many) => {
+                        serde_json::json!({"apiVersion": "v1", "kind": "List", "items": many})
+                    }
+                };
+                let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
                 text.push('\n');
                 text
-            })
+            }
         }),
-        Some(Output::Yaml) => serde_json::to_value(pod).map(|value| emit::to_yaml(&value)),
         None => {
             let name = pod
                 .metadata
@@ -95,6 +107,21 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
             ExitCode::Failure
         }
     }
+}
+
+/// The defaulted pod, then the ConfigMaps and Secrets it can use.
+fn objects(checked: &check::Checked) -> Result<Vec<serde_json::Value>, serde_json::Error> {
+    let Some(found) = &checked.found else {
+        return Ok(Vec::new());
+    };
+    let mut objects = vec![serde_json::to_value(&found.pod)?];
+    for cm in found.config_maps.values() {
+        objects.push(serde_json::to_value(cm)?);
+    }
+    for secret in found.secrets.values() {
+        objects.push(serde_json::to_value(secret)?);
+    }
+    Ok(objects)
 }
 
 fn plural(n: usize) -> &'static str {

@@ -86,20 +86,53 @@ pub fn check(sources: &[Source], options: Options) -> Checked {
         secrets: &found.secrets,
         ignore_unsupported: options.ignore_unsupported,
         skipped: &found.skipped,
+        claim_templates: &found.claim_templates,
     };
     pod_diags.extend(validate::validate(&found.pod, cx));
+    if !found.claim_templates.is_empty() {
+        let message = "persistent volume claims need a cluster (with --ignore-unsupported, each claim is an empty directory)";
+        pod_diags.push(unsupported(
+            FieldPath::parse_fields("spec.volumeClaimTemplates"),
+            message,
+            options,
+        ));
+    }
     let root = FieldPath::root();
     Marks::new(&found.node, &root).place(&mut pod_diags);
     for diag in &mut pod_diags {
         diag.file = Some(found.origin.file.clone());
     }
     diags.extend(pod_diags);
+    drop_echoes(&mut diags);
     sort(&mut diags, sources);
     Checked {
         found: Some(found),
         diags,
         not_yaml: docs.not_yaml,
     }
+}
+
+/// An unsupported field: an error, or a warning with --ignore-unsupported.
+fn unsupported(path: FieldPath, note: &str, options: Options) -> Diag {
+    let message = format!("not supported by podinit: {note}");
+    if options.ignore_unsupported {
+        Diag::warning(Kind::Unsupported, path, message + " (ignored)")
+    } else {
+        Diag::error(Kind::Unsupported, path, message)
+    }
+}
+
+/// A warning about a field that also has an error adds nothing
+/// (`stdin: "true"` is a type error, not also "ignored").
+fn drop_echoes(diags: &mut Vec<Diag>) {
+    let errors: std::collections::HashSet<(Option<std::sync::Arc<str>>, FieldPath)> = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| (d.file.clone(), d.path.clone()))
+        .collect();
+    diags.retain(|d| {
+        d.is_error() || d.path.is_root() || !errors.contains(&(d.file.clone(), d.path.clone()))
+    });
 }
 
 /// In reading order: by file (as given), then line and column; the ones

@@ -185,18 +185,33 @@ impl<'a> NodeDe<'a> {
     }
 }
 
+impl NodeDe<'_> {
+    /// The node as an integer: an integer, or a number without a fraction
+    /// (`80.0`, `1e3`), which kubectl's YAML-to-JSON step writes as `80`
+    /// and `1000` for the API server. Not generic: once for every width.
+    fn integer(&self) -> Result<i128, Error> {
+        match self.node.value {
+            Value::Int(i) => Ok(i128::from(i)),
+            Value::Float(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e30 => Ok(x as i128),
+            _ => Err(self.type_error("an integer")),
+        }
+    }
+
+    fn out_of_range(&self, value: i128, min: i128, max: i128) -> Error {
+        self.fail(
+            Kind::Type,
+            format!("{value} is out of range ({min} to {max})"),
+        )
+    }
+}
+
 macro_rules! integer {
     ($method:ident, $visit:ident, $ty:ty) => {
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            match self.node.value {
-                Value::Int(i) => match <$ty>::try_from(i) {
-                    Ok(n) => self.locate(visitor.$visit(n)),
-                    Err(_) => Err(self.fail(
-                        Kind::Type,
-                        format!("{i} is out of range ({} to {})", <$ty>::MIN, <$ty>::MAX),
-                    )),
-                },
-                _ => Err(self.type_error("an integer")),
+            let value = self.integer()?;
+            match <$ty>::try_from(value) {
+                Ok(n) => self.locate(visitor.$visit(n)),
+                Err(_) => Err(self.out_of_range(value, <$ty>::MIN.into(), <$ty>::MAX.into())),
             }
         }
     };

@@ -103,11 +103,18 @@ fn container(c: &mut Container) {
     }
 }
 
+/// SetDefaults_Probe: an unset or zero timing takes its default.
 fn probe(p: &mut Probe) {
-    p.timeout_seconds.get_or_insert(1);
-    p.period_seconds.get_or_insert(10);
-    p.success_threshold.get_or_insert(1);
-    p.failure_threshold.get_or_insert(3);
+    for (field, default) in [
+        (&mut p.timeout_seconds, 1),
+        (&mut p.period_seconds, 10),
+        (&mut p.success_threshold, 1),
+        (&mut p.failure_threshold, 3),
+    ] {
+        if field.is_none_or(|v| v == 0) {
+            *field = Some(default);
+        }
+    }
     if let Some(http) = &mut p.http_get {
         http_get(http);
     }

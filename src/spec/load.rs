@@ -112,8 +112,28 @@ pub struct Found {
     pub spec_path: FieldPath,
     /// Paths skipped because of a type error: no further diagnostics there.
     pub skipped: Vec<FieldPath>,
+    /// The ConfigMaps and Secrets of the pod's namespace, by name.
     pub config_maps: BTreeMap<String, ConfigMap>,
     pub secrets: BTreeMap<String, Secret>,
+    /// A StatefulSet's volumeClaimTemplates: names a mount may use.
+    pub claim_templates: Vec<String>,
+}
+
+/// A ConfigMap or a Secret document.
+#[derive(Debug, Clone)]
+pub(crate) enum Config {
+    Map(ConfigMap),
+    Secret(Secret),
+}
+
+/// A ConfigMap or Secret as read, before the pod's namespace is known.
+#[derive(Debug, Clone)]
+pub(crate) struct ConfigDoc {
+    pub(crate) name: String,
+    pub(crate) namespace: Option<String>,
+    pub(crate) config: Config,
+    pub(crate) file: Arc<str>,
+    pub(crate) mark: Mark,
 }
 
 /// What reading the documents gave.
@@ -134,18 +154,13 @@ pub(crate) struct Candidate {
 pub fn documents(sources: &[Source]) -> Documents {
     let mut out = Documents::default();
     let mut pods: Vec<Candidate> = Vec::new();
-    let mut config_maps = BTreeMap::new();
-    let mut secrets = BTreeMap::new();
+    let mut configs: Vec<ConfigDoc> = Vec::new();
     for source in sources {
         let docs = match yaml::parse_stream(&source.text, &Limits::default()) {
             Ok(docs) => docs,
             Err(err) => {
-                let mut diag = Diag::error(
-                    Kind::Syntax,
-                    FieldPath::root(),
-                    format!("not YAML: {}", err.message),
-                )
-                .at(err.mark);
+                let message = format!("not YAML: {}", err.message);
+                let mut diag = Diag::error(Kind::Syntax, FieldPath::root(), message).at(err.mark);
                 diag.file = Some(source.name.clone());
                 out.diags.push(diag);
                 out.not_yaml = true;
@@ -156,16 +171,17 @@ pub fn documents(sources: &[Source]) -> Documents {
             file: source.name.clone(),
             diags: Vec::new(),
             pods: &mut pods,
-            config_maps: &mut config_maps,
-            secrets: &mut secrets,
+            configs: &mut configs,
         };
         for doc in docs {
-            reader.object(&doc.root, true);
+            reader.object(doc.root, true);
         }
         out.diags.extend(reader.diags);
     }
+    // "No pod" after an error is only its echo: say it when nothing else did.
+    let quiet = !out.diags.iter().any(Diag::is_error);
     match pods.len() {
-        0 if !out.not_yaml => out.diags.push(Diag::error(
+        0 if quiet => out.diags.push(Diag::error(
             Kind::Invalid,
             FieldPath::root(),
             "no pod in the manifest: podinit needs a Pod, or a Deployment, ReplicaSet, StatefulSet, DaemonSet, Job or CronJob",
@@ -176,22 +192,62 @@ pub fn documents(sources: &[Source]) -> Documents {
                 .iter()
                 .map(|c| format!("{} at {}:{}", c.found.origin.kind, c.found.origin.file, c.found.origin.mark))
                 .collect();
-            let mut diag = Diag::error(
-                Kind::Invalid,
-                FieldPath::root(),
-                format!("more than one pod: podinit runs one pod per manifest; found {}", list.join(", ")),
-            )
-            .at(Some(pods[1].found.origin.mark));
+            let message = format!("more than one pod: podinit runs one pod per manifest; found {}", list.join(", "));
+            let mut diag = Diag::error(Kind::Invalid, FieldPath::root(), message).at(Some(pods[1].found.origin.mark));
             diag.file = Some(pods[1].found.origin.file.clone());
             out.diags.push(diag);
         }
     }
     if pods.len() == 1 {
         if let Some(Candidate { mut found }) = pods.pop() {
-            found.config_maps = config_maps;
-            found.secrets = secrets;
+            resolve_configs(&mut found, configs, &mut out.diags);
             out.found = Some(found);
         }
     }
     out
+}
+
+/// Gives the pod the ConfigMaps and Secrets of its namespace. A document
+/// without a namespace goes where the pod goes (as `kubectl apply -n`
+/// would put both); one in another namespace is not the pod's, and says so.
+/// Of two with the same name, the last wins, as `kubectl apply` applies
+/// both in order; a warning says so, once a name.
+fn resolve_configs(found: &mut Found, configs: Vec<ConfigDoc>, diags: &mut Vec<Diag>) {
+    let pod_namespace = found
+        .pod
+        .metadata
+        .as_ref()
+        .and_then(|m| m.namespace.clone())
+        .unwrap_or_else(|| "default".into());
+    let mut warned = std::collections::HashSet::new();
+    for doc in configs {
+        let kind = match doc.config {
+            Config::Map(_) => "ConfigMap",
+            Config::Secret(_) => "Secret",
+        };
+        let mut warn = |message: String| {
+            let mut diag =
+                Diag::warning(Kind::Invalid, FieldPath::parse_fields("metadata"), message)
+                    .at(Some(doc.mark));
+            diag.file = Some(doc.file.clone());
+            diags.push(diag);
+        };
+        if let Some(namespace) = doc.namespace.as_ref().filter(|ns| **ns != pod_namespace) {
+            warn(format!(
+                "{kind} {:?} is in namespace {namespace:?}, the pod in {pod_namespace:?}: the pod cannot use it",
+                doc.name
+            ));
+            continue;
+        }
+        let replaced = match doc.config {
+            Config::Map(cm) => found.config_maps.insert(doc.name.clone(), cm).is_some(),
+            Config::Secret(s) => found.secrets.insert(doc.name.clone(), s).is_some(),
+        };
+        if replaced && warned.insert((kind, doc.name.clone())) {
+            warn(format!(
+                "a second {kind} named {:?}: this one is used (the last one wins)",
+                doc.name
+            ));
+        }
+    }
 }

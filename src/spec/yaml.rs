@@ -104,6 +104,11 @@ pub fn parse_stream(text: &str, limits: &Limits) -> Result<Vec<Document>, YamlEr
     /// Each retry fixes one escape; a stream with more is refused.
     const MAX_RETRIES: usize = 64;
     let mut text = std::borrow::Cow::Borrowed(text);
+    // A byte order mark at the start of a later document, as `cat a.yaml
+    // b.yaml` leaves it, is skipped as go-yaml skips it.
+    if text.contains("\n\u{feff}") {
+        text = std::borrow::Cow::Owned(text.replace("\n\u{feff}", "\n"));
+    }
     for _ in 0..MAX_RETRIES {
         match parse_once(&text, limits) {
             Err(err) if err.message.contains("unknown escape character") => {

@@ -153,3 +153,35 @@ fn out_of_range_integers_say_so() {
         messages(&got)
     );
 }
+
+#[test]
+fn whole_numbers_written_as_floats_are_integers_as_kubectl_reads_them() {
+    let got = decode_spec(
+        "containers:\n- livenessProbe: {periodSeconds: 10.0}\n- livenessProbe: {periodSeconds: 1e1}\n- livenessProbe: {periodSeconds: 10.5}\n",
+    );
+    let all = messages(&got);
+    let containers = got.value.unwrap().containers.unwrap();
+    assert_eq!(
+        containers[0]
+            .liveness_probe
+            .as_ref()
+            .unwrap()
+            .period_seconds,
+        Some(10)
+    );
+    assert_eq!(
+        containers[1]
+            .liveness_probe
+            .as_ref()
+            .unwrap()
+            .period_seconds,
+        Some(10)
+    );
+    assert_eq!(all.len(), 1);
+    assert!(
+        all[0].contains(
+            "containers[2].livenessProbe.periodSeconds: expected an integer, got a number (10.5)"
+        ),
+        "{all:?}"
+    );
+}

@@ -4,24 +4,39 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{Candidate, Found, Origin};
+use super::{Candidate, Config, ConfigDoc, Found, Origin};
 use crate::spec::de::decode;
-use crate::spec::diag::{Diag, FieldPath, Kind};
+use crate::spec::diag::{Diag, FieldPath, Kind, did_you_mean};
 use crate::spec::fields::Marks;
 use crate::spec::k8s::{
     ConfigMap, CronJob, DaemonSet, Deployment, Job, Pod, PodTemplateSpec, ReplicaSet, Secret,
     StatefulSet,
 };
 use crate::spec::node::{Mark, Node, Value};
-use crate::spec::validate::config_document;
+use crate::spec::validate::{config_document, workload_rules};
 
 pub(super) struct Reader<'a> {
     pub(super) file: Arc<str>,
     pub(super) diags: Vec<Diag>,
     pub(super) pods: &'a mut Vec<Candidate>,
-    pub(super) config_maps: &'a mut BTreeMap<String, ConfigMap>,
-    pub(super) secrets: &'a mut BTreeMap<String, Secret>,
+    /// ConfigMaps and Secrets in document order; which ones the pod sees
+    /// is decided once the pod (and its namespace) is known.
+    pub(super) configs: &'a mut Vec<ConfigDoc>,
 }
+
+/// Every kind podinit reads, to catch `kind: pod` and `kind: Deploymnet`.
+const KINDS: &[&str] = &[
+    "Pod",
+    "ConfigMap",
+    "Secret",
+    "List",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+];
 
 /// The pod template's place in each workload kind.
 const TEMPLATES: &[(&str, &str, &str)] = &[
@@ -39,8 +54,9 @@ impl Reader<'_> {
         self.diags.push(diag.at(Some(mark)));
     }
 
-    /// One document (or one item of a List).
-    pub(super) fn object(&mut self, root: &Node, top: bool) {
+    /// One document (or one item of a List), taken by value: the pod's
+    /// document is kept whole, without a copy.
+    pub(super) fn object(&mut self, root: Node, top: bool) {
         if root.value == Value::Null {
             return;
         }
@@ -70,6 +86,17 @@ impl Reader<'_> {
             _ => match TEMPLATES.iter().find(|(_, k, _)| *k == kind) {
                 Some((version, _, _)) => version,
                 None => {
+                    if let Some(close) = did_you_mean(kind, KINDS) {
+                        let message = format!(
+                            "unknown kind {kind:?} in {api_version}: did you mean {close:?}?"
+                        );
+                        let mark = root.get("kind").map_or(root.mark, |n| n.mark);
+                        self.push(
+                            Diag::error(Kind::Invalid, FieldPath::root().field("kind"), message),
+                            mark,
+                        );
+                        return;
+                    }
                     let message = format!(
                         "{api_version} {kind} ignored: podinit runs one pod, and a {kind} has no meaning on one node"
                     );
@@ -94,17 +121,26 @@ impl Reader<'_> {
             );
             return;
         }
-        match kind {
+        let kind = kind.to_owned();
+        match kind.as_str() {
             "Pod" => self.pod(root),
-            "ConfigMap" => self.config_map(root),
-            "Secret" => self.secret(root),
+            "ConfigMap" => self.config_map(&root),
+            "Secret" => self.secret(&root),
             "List" => self.list(root),
-            _ => self.workload(root, kind),
+            _ => self.workload(root, &kind),
         }
     }
 
-    fn list(&mut self, root: &Node) {
-        match root.get("items").map(|n| &n.value) {
+    fn list(&mut self, root: Node) {
+        let mark = root.mark;
+        let items = match root.value {
+            Value::Map(entries) => entries
+                .into_iter()
+                .find(|(k, _)| k.text() == "items")
+                .map(|(_, v)| v.value),
+            _ => None,
+        };
+        match items {
             Some(Value::Seq(items)) => {
                 for item in items {
                     self.object(item, false);
@@ -114,7 +150,7 @@ impl Reader<'_> {
                 let message = "a List needs items";
                 self.push(
                     Diag::error(Kind::Invalid, FieldPath::root().field("items"), message),
-                    root.mark,
+                    mark,
                 );
             }
         }
@@ -133,8 +169,8 @@ impl Reader<'_> {
         (decoded.value, decoded.skipped)
     }
 
-    fn pod(&mut self, root: &Node) {
-        let (Some(pod), skipped) = self.decode::<Pod>(root) else {
+    fn pod(&mut self, root: Node) {
+        let (Some(pod), skipped) = self.decode::<Pod>(&root) else {
             return;
         };
         self.found(
@@ -147,16 +183,17 @@ impl Reader<'_> {
         );
     }
 
-    fn workload(&mut self, root: &Node, kind: &str) {
+    fn workload(&mut self, root: Node, kind: &str) {
+        let claims = claim_templates(&root);
         let (template, skipped) = match kind {
-            "Deployment" => self.template::<Deployment>(root, |d| d.spec.and_then(|s| s.template)),
-            "ReplicaSet" => self.template::<ReplicaSet>(root, |d| d.spec.and_then(|s| s.template)),
+            "Deployment" => self.template::<Deployment>(&root, |d| d.spec.and_then(|s| s.template)),
+            "ReplicaSet" => self.template::<ReplicaSet>(&root, |d| d.spec.and_then(|s| s.template)),
             "StatefulSet" => {
-                self.template::<StatefulSet>(root, |d| d.spec.and_then(|s| s.template))
+                self.template::<StatefulSet>(&root, |d| d.spec.and_then(|s| s.template))
             }
-            "DaemonSet" => self.template::<DaemonSet>(root, |d| d.spec.and_then(|s| s.template)),
-            "Job" => self.template::<Job>(root, |d| d.spec.and_then(|s| s.template)),
-            _ => self.template::<CronJob>(root, |d| {
+            "DaemonSet" => self.template::<DaemonSet>(&root, |d| d.spec.and_then(|s| s.template)),
+            "Job" => self.template::<Job>(&root, |d| d.spec.and_then(|s| s.template)),
+            _ => self.template::<CronJob>(&root, |d| {
                 d.spec
                     .and_then(|s| s.job_template)
                     .and_then(|j| j.spec)
@@ -173,19 +210,20 @@ impl Reader<'_> {
             self.push(Diag::error(Kind::Invalid, base, message), root.mark);
             return;
         };
-        self.ignored_workload_fields(root, kind, place);
-        // The pod of the template takes the workload's name and namespace
-        // when it has none, as its controller would name it after them.
+        self.ignored_workload_fields(&root, kind, place);
+        let rules = workload_rules(&root, kind);
+        self.placed(&root, rules);
+        // The pod of the template is named after the workload when it has
+        // no name, and lives in the workload's namespace, as its controller
+        // would create it (a namespace in the template is not used).
         let mut meta = template.metadata.unwrap_or_default();
         let outer = root.get("metadata");
         if meta.name.is_none() && meta.generate_name.is_none() {
             meta.name = outer.and_then(|m| m.get_str("name")).map(str::to_owned);
         }
-        if meta.namespace.is_none() {
-            meta.namespace = outer
-                .and_then(|m| m.get_str("namespace"))
-                .map(str::to_owned);
-        }
+        meta.namespace = outer
+            .and_then(|m| m.get_str("namespace"))
+            .map(str::to_owned);
         let pod = Pod {
             api_version: Some("v1".into()),
             kind: Some("Pod".into()),
@@ -201,6 +239,9 @@ impl Reader<'_> {
             base.field("spec"),
             skipped,
         );
+        if let Some(candidate) = self.pods.last_mut() {
+            candidate.found.claim_templates = claims;
+        }
     }
 
     fn template<W: serde::de::DeserializeOwned>(
@@ -228,8 +269,15 @@ impl Reader<'_> {
             };
             for (key, _) in entries {
                 let name = key.text();
-                if name != step {
-                    ignored.push(format!("{prefix}.{name}"));
+                let path = format!("{prefix}.{name}");
+                // Typos are errors already; claim templates are reported
+                // as not supported.
+                let unknown = self
+                    .diags
+                    .iter()
+                    .any(|d| d.kind == Kind::UnknownField && d.path.to_string() == path);
+                if name != step && !unknown && path != "spec.volumeClaimTemplates" {
+                    ignored.push(path);
                 }
             }
             node = node.and_then(|n| n.get(step));
@@ -254,7 +302,7 @@ impl Reader<'_> {
         &mut self,
         pod: Pod,
         kind: &str,
-        root: &Node,
+        root: Node,
         meta_path: FieldPath,
         spec_path: FieldPath,
         skipped: Vec<FieldPath>,
@@ -267,18 +315,19 @@ impl Reader<'_> {
                     file: self.file.clone(),
                     mark: root.mark,
                 },
-                node: root.clone(),
+                node: root,
                 meta_path,
                 spec_path,
                 skipped,
                 config_maps: BTreeMap::new(),
                 secrets: BTreeMap::new(),
+                claim_templates: Vec::new(),
             },
         });
     }
 
-    /// A ConfigMap or Secret document's own rules, placed in it.
-    fn config_rules(&mut self, root: &Node, mut diags: Vec<Diag>) {
+    /// Diagnostics found on a document's nodes, placed in it.
+    fn placed(&mut self, root: &Node, mut diags: Vec<Diag>) {
         let base = FieldPath::root();
         Marks::new(root, &base).place(&mut diags);
         for mut diag in diags {
@@ -291,77 +340,65 @@ impl Reader<'_> {
         let (Some(cm), _) = self.decode::<ConfigMap>(root) else {
             return;
         };
-        let rules = config_document(
-            "ConfigMap",
-            &[
-                ("data", &cm.data, false),
-                ("binaryData", &cm.binary_data, true),
-            ],
-        );
-        self.config_rules(root, rules);
-        let name = cm
-            .metadata
-            .as_ref()
-            .and_then(|m| m.name.clone())
-            .unwrap_or_default();
-        if name.is_empty() {
-            self.push(
-                Diag::error(
-                    Kind::Invalid,
-                    FieldPath::parse_fields("metadata.name"),
-                    "required",
-                ),
-                root.mark,
-            );
-        } else if self.config_maps.insert(name.clone(), cm).is_some() {
-            let message = format!("a second ConfigMap named {name:?}");
-            self.push(
-                Diag::error(
-                    Kind::Invalid,
-                    FieldPath::parse_fields("metadata.name"),
-                    message,
-                ),
-                root.mark,
-            );
-        }
+        let fields = [
+            ("data", &cm.data, false),
+            ("binaryData", &cm.binary_data, true),
+        ];
+        let rules = config_document("ConfigMap", &fields);
+        self.placed(root, rules);
+        let meta = cm.metadata.clone().unwrap_or_default();
+        self.config(root, meta.name, meta.namespace, Config::Map(cm));
     }
 
     fn secret(&mut self, root: &Node) {
         let (Some(secret), _) = self.decode::<Secret>(root) else {
             return;
         };
-        let rules = config_document(
-            "Secret",
-            &[
-                ("data", &secret.data, true),
-                ("stringData", &secret.string_data, false),
-            ],
-        );
-        self.config_rules(root, rules);
-        let name = secret
-            .metadata
-            .as_ref()
-            .and_then(|m| m.name.clone())
-            .unwrap_or_default();
-        if name.is_empty() {
-            self.push(
-                Diag::error(
-                    Kind::Invalid,
-                    FieldPath::parse_fields("metadata.name"),
-                    "required",
-                ),
-                root.mark,
-            );
-        } else if self.secrets.insert(name.clone(), secret).is_some() {
-            let message = format!("a second Secret named {name:?}");
-            self.push(
-                Diag::error(
-                    Kind::Invalid,
-                    FieldPath::parse_fields("metadata.name"),
-                    message,
-                ),
-                root.mark,
-            );
+        let fields = [
+            ("data", &secret.data, true),
+            ("stringData", &secret.string_data, false),
+        ];
+        let rules = config_document("Secret", &fields);
+        self.placed(root, rules);
+        let meta = secret.metadata.clone().unwrap_or_default();
+        self.config(root, meta.name, meta.namespace, Config::Secret(secret));
+    }
+
+    fn config(
+        &mut self,
+        root: &Node,
+        name: Option<String>,
+        namespace: Option<String>,
+        config: Config,
+    ) {
+        match name.filter(|n| !n.is_empty()) {
+            Some(name) => self.configs.push(ConfigDoc {
+                name,
+                namespace,
+                config,
+                file: self.file.clone(),
+                mark: root.mark,
+            }),
+            None => {
+                let path = FieldPath::parse_fields("metadata.name");
+                self.push(Diag::error(Kind::Invalid, path, "required"), root.mark);
+            }
         }
     }
+}
+
+/// The names of a StatefulSet's volumeClaimTemplates: volumes the
+/// container may mount although spec.volumes does not have them.
+fn claim_templates(root: &Node) -> Vec<String> {
+    let Some(Node {
+        value: Value::Seq(items),
+        ..
+    }) = root.get("spec").and_then(|s| s.get("volumeClaimTemplates"))
+    else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| item.get("metadata")?.get_str("name").map(str::to_owned))
+        .collect()
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::data::{config_map_data, resource_ref, secret_data};
 use super::env::{EnvValue, EnvVar, FieldRef};
-use super::volume::{Mount, SubPath, VolumePlan};
+use super::volume::{Mount, SubPath};
 use super::{id, seconds, unexpected};
 use crate::spec::diag::{Diag, FieldPath};
 use crate::spec::k8s::{self, ConfigMap, IntOrString, PodSpec, Secret};
@@ -125,7 +125,9 @@ pub struct ContainerPlan {
 pub(super) struct Context<'a> {
     pub spec: &'a PodSpec,
     pub path: &'a FieldPath,
-    pub volumes: &'a [VolumePlan],
+    /// The pod's volumes by name, for mounts (a map: a pod may have
+    /// thousands of volumes and mounts).
+    pub volume_index: &'a std::collections::HashMap<String, usize>,
     pub config_maps: &'a BTreeMap<String, ConfigMap>,
     pub secrets: &'a BTreeMap<String, Secret>,
 }
@@ -289,7 +291,7 @@ fn probe(
             port,
         }
     } else {
-        errors.push(unexpected(path, "a probe without a handler podinit runs"));
+        // grpc, allowed only with --ignore-unsupported: no probe.
         return None;
     };
     let count = |n: Option<i32>, default: u32| {
@@ -327,11 +329,12 @@ fn handler(
             &path.field("httpGet"),
             errors,
         )?))
-    } else if let Some(sleep) = &h.sleep {
-        Some(Handler::Sleep(seconds(sleep.seconds.unwrap_or(0))))
     } else {
-        errors.push(unexpected(path, "a hook without a handler podinit runs"));
-        None
+        // A tcpSocket hook (allowed only with --ignore-unsupported) has no
+        // sleep either: no hook.
+        h.sleep
+            .as_ref()
+            .map(|sleep| Handler::Sleep(seconds(sleep.seconds.unwrap_or(0))))
     }
 }
 
@@ -368,7 +371,7 @@ fn mounts(
     let mut out = Vec::new();
     for (i, m) in c.volume_mounts.iter().flatten().enumerate() {
         let name = m.name.as_deref().unwrap_or("");
-        let Some(volume) = cx.volumes.iter().position(|v| v.name == name) else {
+        let Some(&volume) = cx.volume_index.get(name) else {
             errors.push(unexpected(
                 &path.field("volumeMounts").index(i).field("name"),
                 "a mount of no volume",

@@ -111,7 +111,14 @@ pub fn plan(checked: &Checked) -> Result<PodPlan, Vec<Diag>> {
         .cloned()
         .collect();
     match (&checked.found, errors.is_empty()) {
-        (Some(found), true) => build(found),
+        (Some(found), true) => build(found).map_err(|mut errors| {
+            let root = FieldPath::root();
+            super::fields::Marks::new(&found.node, &root).place(&mut errors);
+            for error in &mut errors {
+                error.file = Some(found.origin.file.clone());
+            }
+            errors
+        }),
         (_, false) => Err(errors),
         (None, true) => Err(vec![Diag::error(
             Kind::Invalid,
@@ -133,15 +140,22 @@ pub(crate) fn unexpected(path: &FieldPath, what: &str) -> Diag {
 fn build(found: &Found) -> Result<PodPlan, Vec<Diag>> {
     let pod: &Pod = &found.pod;
     let meta = pod.metadata.clone().unwrap_or_default();
-    let spec: PodSpec = pod.spec.clone().unwrap_or_default();
+    // Borrowed, not cloned: a pod spec may be large.
+    let no_spec = PodSpec::default();
+    let spec: &PodSpec = pod.spec.as_ref().unwrap_or(&no_spec);
     let at = &found.spec_path;
     let mut errors = Vec::new();
     let name = meta.name.clone().unwrap_or_default();
-    let volumes = volume::volumes(&spec, found, &mut errors);
+    let volumes = volume::volumes(spec, found);
+    let volume_index: std::collections::HashMap<String, usize> = volumes
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.name.clone(), i))
+        .collect();
     let containers_cx = container::Context {
-        spec: &spec,
+        spec,
         path: at,
-        volumes: &volumes,
+        volume_index: &volume_index,
         config_maps: &found.config_maps,
         secrets: &found.secrets,
     };
@@ -172,7 +186,7 @@ fn build(found: &Found) -> Result<PodPlan, Vec<Diag>> {
             host_ipc: spec.host_ipc == Some(true),
             share_process_namespace: spec.share_process_namespace == Some(true),
         },
-        dns: dns(&spec),
+        dns: dns(spec),
         host_aliases: spec
             .host_aliases
             .iter()
@@ -184,7 +198,7 @@ fn build(found: &Found) -> Result<PodPlan, Vec<Diag>> {
                 ))
             })
             .collect(),
-        security: pod_security(&spec),
+        security: pod_security(spec),
         volumes,
         init_containers,
         containers,

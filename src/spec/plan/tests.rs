@@ -39,11 +39,12 @@ kind: Deployment
 metadata: {name: shop, namespace: prod}
 spec:
   replicas: 2
+  selector: {matchLabels: {app: shop}}
   template:
     metadata: {labels: {app: shop}}
     spec:
+      os: {name: linux}
       terminationGracePeriodSeconds: 45
-      activeDeadlineSeconds: 600
       shareProcessNamespace: true
       hostAliases: [{ip: 10.1.2.3, hostnames: [db, db.local]}]
       securityContext: {runAsUser: 1000, fsGroup: 2000}
@@ -103,7 +104,7 @@ fn a_workload_becomes_a_typed_plan() {
     );
     assert_eq!(plan.origin_kind, "Deployment");
     assert_eq!(plan.grace, Duration::from_secs(45));
-    assert_eq!(plan.active_deadline, Some(Duration::from_secs(600)));
+    assert_eq!(plan.active_deadline, None);
     assert_eq!(plan.restart_policy, RestartPolicy::Always);
     assert!(plan.namespaces.share_process_namespace);
     assert_eq!(

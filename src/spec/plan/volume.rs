@@ -6,9 +6,7 @@ use std::path::PathBuf;
 
 use super::data::{config_map_data, resource_ref, secret_data};
 use super::env::{FieldRef, ResourceRef};
-use super::unexpected;
 use crate::spec::defaults::DEFAULT_MODE;
-use crate::spec::diag::{Diag, FieldPath};
 use crate::spec::k8s::{DownwardAPIVolumeFile, KeyToPath, PodSpec, Volume};
 use crate::spec::load::Found;
 use crate::spec::quantity::Amount;
@@ -90,25 +88,42 @@ pub struct Mount {
     pub sub_path: SubPath,
 }
 
-pub(super) fn volumes(spec: &PodSpec, found: &Found, errors: &mut Vec<Diag>) -> Vec<VolumePlan> {
-    spec.volumes
+pub(super) fn volumes(spec: &PodSpec, found: &Found) -> Vec<VolumePlan> {
+    let mut volumes: Vec<VolumePlan> = spec
+        .volumes
         .iter()
         .flatten()
-        .enumerate()
-        .filter_map(|(i, v)| volume(v, found, &found.spec_path.field("volumes").index(i), errors))
-        .collect()
+        .map(|v| volume(v, found))
+        .collect();
+    // A StatefulSet's claim templates (allowed with --ignore-unsupported):
+    // empty directories, as a claim with nothing in it would be.
+    for claim in &found.claim_templates {
+        if !volumes.iter().any(|v| v.name == *claim) {
+            volumes.push(VolumePlan {
+                name: claim.clone(),
+                source: empty_dir(),
+            });
+        }
+    }
+    volumes
+}
+
+fn empty_dir() -> VolumeSource {
+    VolumeSource::EmptyDir {
+        memory: false,
+        size_limit: None,
+        mode: None,
+    }
 }
 
 fn mode(m: Option<i32>, default: u32) -> u32 {
     m.and_then(|m| u32::try_from(m).ok()).unwrap_or(default)
 }
 
-fn volume(
-    v: &Volume,
-    found: &Found,
-    path: &FieldPath,
-    errors: &mut Vec<Diag>,
-) -> Option<VolumePlan> {
+/// One volume. A source podinit does not provide (only there when
+/// validation let it through, with --ignore-unsupported) is an empty
+/// directory: the mount exists, with nothing in it.
+fn volume(v: &Volume, found: &Found) -> VolumePlan {
     let name = v.name.clone().unwrap_or_default();
     let source = if let Some(dir) = &v.empty_dir {
         VolumeSource::EmptyDir {
@@ -192,10 +207,9 @@ fn volume(
         }
         VolumeSource::Files { items }
     } else {
-        errors.push(unexpected(path, "a volume source podinit does not provide"));
-        return None;
+        empty_dir()
     };
-    Some(VolumePlan { name, source })
+    VolumePlan { name, source }
 }
 
 /// Files from keys: the listed items (a missing key of an optional source

@@ -115,6 +115,22 @@ pub type ConfigField<'a> = (&'a str, &'a Option<BTreeMap<String, String>>, bool)
 /// pod uses it: keys, and base64 where the values are encoded.
 pub fn config_document(kind: &str, maps: &[ConfigField]) -> Vec<Diag> {
     let mut out = Vec::new();
+    // A key may be in one map only (ValidateConfigMap: data and binaryData).
+    if kind == "ConfigMap" {
+        let mut seen = std::collections::HashSet::new();
+        for (field, map, _) in maps {
+            for key in map.iter().flatten().map(|(k, _)| k) {
+                if !seen.insert(key.as_str()) {
+                    let at = FieldPath::root().field(field).key(key);
+                    out.push(Diag::error(
+                        Kind::Invalid,
+                        at,
+                        format!("{key:?} is also a key of data"),
+                    ));
+                }
+            }
+        }
+    }
     for (field, map, encoded) in maps {
         for (key, value) in map.iter().flatten() {
             let at = FieldPath::root().field(field).key(key);

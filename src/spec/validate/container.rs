@@ -33,13 +33,21 @@ pub(super) fn containers(check: &mut Checker, spec: &PodSpec, path: &FieldPath) 
             .map(|(p, c)| (p.field("name"), c.name.as_deref().unwrap_or(""))),
     );
     let names: Vec<&str> = all.iter().filter_map(|(_, c)| c.name.as_deref()).collect();
+    // A StatefulSet's claim templates count as volumes (they are refused,
+    // or with --ignore-unsupported empty directories, elsewhere).
     let volumes: HashSet<&str> = spec
         .volumes
         .iter()
         .flatten()
         .filter_map(|v| v.name.as_deref())
+        .chain(check.cx.claim_templates.iter().map(String::as_str))
         .collect();
     let host_network = spec.host_network == Some(true);
+    let os_name = spec
+        .os
+        .as_ref()
+        .and_then(|os| os.name.as_deref())
+        .is_some_and(|n| !n.is_empty());
     for (i, c) in spec.init_containers.iter().flatten().enumerate() {
         let role = if c.restart_policy.as_deref() == Some("Always") {
             Role::Sidecar
@@ -56,6 +64,7 @@ pub(super) fn containers(check: &mut Checker, spec: &PodSpec, path: &FieldPath) 
                 names: &names,
                 volumes: &volumes,
                 host_network,
+                os_name,
             },
         );
     }
@@ -70,6 +79,7 @@ pub(super) fn containers(check: &mut Checker, spec: &PodSpec, path: &FieldPath) 
                 names: &names,
                 volumes: &volumes,
                 host_network,
+                os_name,
             },
         );
     }
@@ -80,6 +90,8 @@ struct Env<'a> {
     names: &'a [&'a str],
     volumes: &'a HashSet<&'a str>,
     host_network: bool,
+    /// `spec.os.name` is set (lifecycle.stopSignal needs it).
+    os_name: bool,
 }
 
 fn container(check: &mut Checker, c: &Container, path: &FieldPath, role: Role, pod: &Env) {
@@ -89,6 +101,15 @@ fn container(check: &mut Checker, c: &Container, path: &FieldPath, role: Role, p
     }
     if c.image.as_deref().is_none_or(|i| i.trim().is_empty()) {
         check.required(path.field("image"));
+    }
+    // validateContainersOnlyForPod: a pod's image may not be padded.
+    if let Some(image) = c.image.as_deref().filter(|i| !i.trim().is_empty()) {
+        if check.cx.kind == "Pod" && image.trim() != image {
+            check.invalid(
+                path.field("image"),
+                "must not have leading or trailing whitespace",
+            );
+        }
     }
     if let Some(policy) = &c.image_pull_policy {
         check.one_of(
@@ -122,6 +143,12 @@ fn container(check: &mut Checker, c: &Container, path: &FieldPath, role: Role, p
             }
         }
         if let Some(signal) = &lifecycle.stop_signal {
+            if !pod.os_name {
+                check.invalid(
+                    at.field("stopSignal"),
+                    "can only be set for pods with a non-empty spec.os.name",
+                );
+            }
             if !signal.starts_with("SIG") || Signal::parse(signal).is_none() {
                 check.invalid(
                     at.field("stopSignal"),
@@ -200,45 +227,85 @@ fn ports(check: &mut Checker, c: &Container, path: &FieldPath, host_network: boo
     }
 }
 
+/// Extended resources (`example.com/gpu`) and hugepages cannot be
+/// overcommitted: a request needs a limit, and the same amount.
+fn overcommit_allowed(name: &str) -> bool {
+    !name.starts_with("hugepages-") && !is_extended(name)
+}
+
+/// A resource outside Kubernetes' own names, fully qualified.
+fn is_extended(name: &str) -> bool {
+    name.contains('/') && !name.starts_with("kubernetes.io/") && !name.starts_with("requests.")
+}
+
+/// Parses one resource list, checking names and amounts.
+fn resource_list(
+    check: &mut Checker,
+    at: &FieldPath,
+    list: &Option<std::collections::BTreeMap<String, crate::spec::k8s::Quantity>>,
+) -> Vec<(String, Amount)> {
+    let mut out = Vec::new();
+    for (name, quantity) in list.iter().flatten() {
+        let here = at.key(name);
+        let standard = ["cpu", "memory", "ephemeral-storage"].contains(&name.as_str())
+            || name.starts_with("hugepages-")
+            || (name.contains('/') && names::qualified_name(name).is_none());
+        if !standard {
+            check.invalid(here.clone(), format!("{name:?} is neither a standard resource (cpu, memory, ephemeral-storage, hugepages-SIZE) nor a fully qualified one (example.com/gpu)"));
+        }
+        match Amount::parse(&quantity.0) {
+            Ok(amount) if amount.is_negative() => {
+                check.invalid(here, format!("{:?} must not be negative", quantity.0))
+            }
+            Ok(amount) => {
+                if is_extended(name) && amount.nanos() % 1_000_000_000 != 0 {
+                    check.invalid(here, format!("{:?} must be an integer", quantity.0));
+                }
+                out.push((name.clone(), amount));
+            }
+            Err(err) => check.invalid(here, err.to_string()),
+        }
+    }
+    out
+}
+
+/// ValidateResourceRequirements: quantities, requests <= limits, and the
+/// rules of resources that cannot be overcommitted.
 fn resources(check: &mut Checker, c: &Container, path: &FieldPath) {
     let Some(resources) = &c.resources else {
         return;
     };
     let at = path.field("resources");
-    let mut parsed = |kind: &str,
-                      list: &Option<
-        std::collections::BTreeMap<String, crate::spec::k8s::Quantity>,
-    >| {
-        let mut out = Vec::new();
-        for (name, quantity) in list.iter().flatten() {
-            let here = at.field(kind).key(name);
-            let standard = ["cpu", "memory", "ephemeral-storage"].contains(&name.as_str())
-                || name.starts_with("hugepages-")
-                || (name.contains('/') && names::qualified_name(name).is_none());
-            if !standard {
-                check.invalid(here.clone(), format!("{name:?} is neither a standard resource (cpu, memory, ephemeral-storage, hugepages-SIZE) nor a fully qualified one (example.com/gpu)"));
-            }
-            match Amount::parse(&quantity.0) {
-                Ok(amount) if amount.is_negative() => {
-                    check.invalid(here, format!("{:?} must not be negative", quantity.0))
-                }
-                Ok(amount) => out.push((name.clone(), amount)),
-                Err(err) => check.invalid(here, err.to_string()),
-            }
-        }
-        out
-    };
-    let limits = parsed("limits", &resources.limits);
-    let requests = parsed("requests", &resources.requests);
+    let limits = resource_list(check, &at.field("limits"), &resources.limits);
+    let requests = resource_list(check, &at.field("requests"), &resources.requests);
     for (name, request) in &requests {
-        if let Some((_, limit)) = limits.iter().find(|(n, _)| n == name) {
-            if request > limit {
+        let here = at.field("requests").key(name);
+        match limits.iter().find(|(n, _)| n == name) {
+            Some((_, limit)) if !overcommit_allowed(name) && request != limit => {
                 check.invalid(
-                    at.field("requests").key(name),
+                    here,
+                    format!("must be equal to the {name} limit ({request} != {limit})"),
+                );
+            }
+            Some((_, limit)) if request > limit => {
+                check.invalid(
+                    here,
                     format!("must be less than or equal to the {name} limit ({request} > {limit})"),
                 );
             }
+            Some(_) => {}
+            None if !overcommit_allowed(name) => {
+                check.invalid(
+                    here,
+                    format!("a limit must be set for {name}: it cannot be overcommitted"),
+                );
+            }
+            None => {}
         }
+    }
+    let all = || limits.iter().chain(&requests).map(|(n, _)| n.as_str());
+    if all().any(|n| n.starts_with("hugepages-")) && !all().any(|n| n == "cpu" || n == "memory") {
+        check.invalid(at, "hugepages require a cpu or memory request or limit");
     }
 }
 
@@ -335,6 +402,21 @@ fn security(check: &mut Checker, sc: &SecurityContext, path: &FieldPath) {
         {
             check.unsupported(path.field("procMount"), "procMount Unmasked");
         }
+    }
+    let sys_admin = sc
+        .capabilities
+        .as_ref()
+        .and_then(|c| c.add.as_ref())
+        .is_some_and(|add| {
+            add.iter().any(|c| {
+                c.eq_ignore_ascii_case("SYS_ADMIN") || c.eq_ignore_ascii_case("CAP_SYS_ADMIN")
+            })
+        });
+    if sys_admin && sc.allow_privilege_escalation == Some(false) {
+        check.invalid(
+            path.field("allowPrivilegeEscalation"),
+            "cannot be false when capabilities.add has CAP_SYS_ADMIN",
+        );
     }
     if sc.privileged == Some(true) && sc.allow_privilege_escalation == Some(false) {
         check.invalid(

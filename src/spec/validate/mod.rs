@@ -15,6 +15,7 @@ mod env;
 mod names;
 mod probe;
 mod volume;
+mod workload;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -23,6 +24,7 @@ use super::k8s::{ConfigMap, ObjectMeta, Pod, PodSecurityContext, PodSpec, Secret
 
 pub use config::config_document;
 pub use names::{config_key, dns_label, dns_subdomain};
+pub use workload::workload_rules;
 
 /// What validation needs besides the pod.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +38,8 @@ pub struct Context<'a> {
     pub ignore_unsupported: bool,
     /// Fields with a type error: no diagnostics at or below them.
     pub skipped: &'a [FieldPath],
+    /// A StatefulSet's volumeClaimTemplates, which mounts may name.
+    pub claim_templates: &'a [String],
 }
 
 /// Collects diagnostics.
@@ -239,6 +243,17 @@ fn dns(check: &mut Checker, spec: &PodSpec, path: &FieldPath) {
         }
     }
     let searches = config.searches.unwrap_or_default();
+    for (i, search) in searches.iter().enumerate() {
+        // "." is allowed; a trailing dot is not part of the name.
+        if search != "." {
+            let name = search.strip_suffix('.').unwrap_or(search);
+            check.name(
+                config_path.field("searches").index(i),
+                name,
+                names::dns_subdomain,
+            );
+        }
+    }
     if searches.len() > 32 {
         check.invalid(
             config_path.field("searches"),
@@ -266,8 +281,12 @@ fn host(check: &mut Checker, spec: &PodSpec, path: &FieldPath) {
             Some(ip) => check.invalid(at.field("ip"), format!("{ip:?} is not an IP address")),
             None => check.required(at.field("ip")),
         }
-        if alias.hostnames.as_ref().is_none_or(Vec::is_empty) {
-            check.required(at.field("hostnames"));
+        for (j, hostname) in alias.hostnames.iter().flatten().enumerate() {
+            check.name(
+                at.field("hostnames").index(j),
+                hostname,
+                names::dns_subdomain,
+            );
         }
     }
     if spec.share_process_namespace == Some(true) && spec.host_pid == Some(true) {

@@ -64,20 +64,18 @@ fn probe(check: &mut Checker, c: &Container, path: &FieldPath, kind: &str, p: &P
             tcp.port.as_ref(),
         );
     }
-    check.at_least(
-        path.field("initialDelaySeconds"),
-        p.initial_delay_seconds.map(i64::from),
-        0,
-    );
+    // Zeros were defaulted (SetDefaults_Probe); what is left must not be
+    // negative (validateProbe's ValidateNonnegativeField).
     for (field, value) in [
+        ("initialDelaySeconds", p.initial_delay_seconds),
         ("timeoutSeconds", p.timeout_seconds),
         ("periodSeconds", p.period_seconds),
         ("successThreshold", p.success_threshold),
         ("failureThreshold", p.failure_threshold),
     ] {
-        check.at_least(path.field(field), value.map(i64::from), 1);
+        check.at_least(path.field(field), value.map(i64::from), 0);
     }
-    if kind != "readinessProbe" && p.success_threshold.is_some_and(|s| s != 1) {
+    if kind != "readinessProbe" && p.success_threshold.is_some_and(|s| s > 1) {
         check.invalid(
             path.field("successThreshold"),
             format!("must be 1 for a {kind}"),
@@ -156,9 +154,14 @@ fn port(check: &mut Checker, c: &Container, path: &FieldPath, port: Option<&IntO
         Some(IntOrString::Int(_)) => {}
         Some(IntOrString::String(name)) => {
             if let Some(reason) = names::port_name(name) {
+                let hint = if name.parse::<u16>().is_ok() {
+                    "; write a port number without quotes"
+                } else {
+                    ""
+                };
                 check.invalid(
                     path.clone(),
-                    format!("invalid port name {name:?}: {reason}"),
+                    format!("invalid port name {name:?}: {reason}{hint}"),
                 );
             } else if !c
                 .ports

@@ -185,15 +185,19 @@ fn probe_rules_are_checked() {
     };
     let cases: &[(&str, String, &[&str])] = &[
         (
-            "positive timings",
+            "timings: zero is the default, negative is refused",
             probe(
-                "|  readinessProbe:\n|    tcpSocket: {port: 80}\n|    periodSeconds: 0\n|    timeoutSeconds: -1\n|    initialDelaySeconds: -5",
+                "|  readinessProbe:\n|    tcpSocket: {port: 80}\n|    periodSeconds: 0\n|    successThreshold: 0\n|    timeoutSeconds: -1\n|    initialDelaySeconds: -5",
             ),
             &[
-                "error: spec.containers[0].readinessProbe.periodSeconds: must be greater than 0 (got 0)",
-                "error: spec.containers[0].readinessProbe.timeoutSeconds: must be greater than 0 (got -1)",
+                "error: spec.containers[0].readinessProbe.timeoutSeconds: must not be negative (got -1)",
                 "error: spec.containers[0].readinessProbe.initialDelaySeconds: must not be negative (got -5)",
             ],
+        ),
+        (
+            "startup successThreshold 0 is defaulted to 1",
+            probe("|  startupProbe:\n|    tcpSocket: {port: 80}\n|    successThreshold: 0"),
+            &[],
         ),
         (
             "liveness successThreshold",
@@ -483,10 +487,7 @@ fn workloads_contribute_their_template() {
     expect(
         "old apiVersion",
         old,
-        &[
-            "error: apiVersion: Deployment is served as apiVersion apps/v1, not extensions/v1beta1",
-            "error: : no pod in the manifest",
-        ],
+        &["error: apiVersion: Deployment is served as apiVersion apps/v1, not extensions/v1beta1"],
     );
 }
 
@@ -504,4 +505,247 @@ fn manifests_hold_exactly_one_pod() {
     expect("two pods", &two, &["error: : more than one pod"]);
     let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: listed}\n  spec:\n    containers: [{name: a, image: x}]\n".to_string();
     expect("list", &list, &[]);
+}
+
+/// Regressions from a black-box run against the API server's rules.
+#[test]
+fn rules_found_missing_or_wrong_in_black_box_testing() {
+    let sc = |body: &str| pod(&format!("|containers:\n|- name: a\n|  image: x\n{body}"));
+    let cases: Vec<(&str, String, &[&str])> = vec![
+        (
+            "hostAliases need no hostnames",
+            pod(&format!("{APP}|hostAliases: [{{ip: 10.0.0.2}}]")),
+            &[],
+        ),
+        (
+            "hostAliases hostnames are subdomains",
+            pod(&format!(
+                "{APP}|hostAliases: [{{ip: 10.0.0.2, hostnames: [Foo_bar]}}]"
+            )),
+            &["error: spec.hostAliases[0].hostnames[0]: invalid value \"Foo_bar\""],
+        ),
+        (
+            "dns searches are subdomains",
+            pod(&format!(
+                "{APP}|dnsConfig: {{searches: [ok.example., \".\", Bad_Domain]}}"
+            )),
+            &["error: spec.dnsConfig.searches[2]: invalid value \"Bad_Domain\""],
+        ),
+        (
+            "no privilege escalation with SYS_ADMIN",
+            sc(
+                "|  securityContext: {allowPrivilegeEscalation: false, capabilities: {add: [SYS_ADMIN]}}",
+            ),
+            &[
+                "error: spec.containers[0].securityContext.allowPrivilegeEscalation: cannot be false when capabilities.add has CAP_SYS_ADMIN",
+            ],
+        ),
+        (
+            "a pod's image is not padded",
+            pod("|containers:\n|- name: a\n|  image: \" busybox\""),
+            &["error: spec.containers[0].image: must not have leading or trailing whitespace"],
+        ),
+        (
+            "stopSignal needs os.name",
+            sc("|  lifecycle: {stopSignal: SIGUSR1}"),
+            &[
+                "error: spec.containers[0].lifecycle.stopSignal: can only be set for pods with a non-empty spec.os.name",
+            ],
+        ),
+        (
+            "stopSignal with os.name",
+            pod(
+                "|os: {name: linux}\n|containers:\n|- name: a\n|  image: x\n|  lifecycle: {stopSignal: SIGUSR1}",
+            ),
+            &[],
+        ),
+        (
+            "extended resources",
+            sc(
+                "|  resources:\n|    requests: {example.com/foo: 1, nvidia.com/gpu: 2, example.com/bar: 1}\n|    limits: {example.com/foo: 0.5, example.com/bar: 2}",
+            ),
+            &[
+                "error: spec.containers[0].resources.limits[example.com/foo]: \"0.5\" must be an integer",
+                "error: spec.containers[0].resources.requests[example.com/foo]: must be equal to the example.com/foo limit (1 != 0.5)",
+                "error: spec.containers[0].resources.requests[example.com/bar]: must be equal to the example.com/bar limit (1 != 2)",
+                "error: spec.containers[0].resources.requests[nvidia.com/gpu]: a limit must be set for nvidia.com/gpu",
+            ],
+        ),
+        (
+            "hugepages need cpu or memory",
+            sc("|  resources: {limits: {hugepages-2Mi: 100Mi}}"),
+            &[
+                "error: spec.containers[0].resources: hugepages require a cpu or memory request or limit",
+            ],
+        ),
+        (
+            "a quoted port number gets a hint",
+            sc("|  livenessProbe: {tcpSocket: {port: \"8080\"}}"),
+            &[
+                "error: spec.containers[0].livenessProbe.tcpSocket.port: invalid port name \"8080\": must contain at least one letter (a-z); write a port number without quotes",
+            ],
+        ),
+        (
+            "a warning at a field with an error is dropped",
+            sc("|  stdin: \"true\""),
+            &["error: spec.containers[0].stdin: expected a boolean"],
+        ),
+    ];
+    for (case, text, want) in cases {
+        expect(case, &text, want);
+    }
+    let diags = run(&sc("|  stdin: \"true\""), false);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+}
+
+#[test]
+fn workload_fields_follow_the_apps_and_batch_rules() {
+    let deployment = |spec: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: prod}}\nspec:\n{spec}  template:\n    metadata: {{labels: {{app: web}}, namespace: other}}\n    spec:\n      containers: [{{name: a, image: x}}]\n"
+        )
+    };
+    expect(
+        "no selector",
+        &deployment(""),
+        &["error: spec.selector: required"],
+    );
+    expect(
+        "selector matches",
+        &deployment("  selector: {matchLabels: {app: web}}\n"),
+        &[],
+    );
+    expect(
+        "selector by expression",
+        &deployment(
+            "  selector: {matchExpressions: [{key: app, operator: In, values: [web, api]}]}\n",
+        ),
+        &[],
+    );
+    expect(
+        "selector does not match",
+        &deployment("  selector: {matchLabels: {app: api}}\n"),
+        &[
+            "error: spec.template.metadata.labels: the selector does not match the template's labels",
+        ],
+    );
+    expect(
+        "replicas and strategy",
+        &deployment(
+            "  selector: {matchLabels: {app: web}}\n  replicas: -1\n  strategy: {type: Rollingupdate}\n",
+        ),
+        &[
+            "error: spec.replicas: must not be negative (got -1)",
+            "error: spec.strategy.type: unsupported value \"Rollingupdate\"",
+        ],
+    );
+    // The pod lives in the workload's namespace, not its template's.
+    let checked = check(
+        &[Source {
+            name: "t.yaml".into(),
+            text: deployment("  selector: {matchLabels: {app: web}}\n"),
+        }],
+        Options::default(),
+    );
+    let pod = checked.pod().unwrap();
+    assert_eq!(
+        pod.metadata.as_ref().unwrap().namespace.as_deref(),
+        Some("prod")
+    );
+
+    let cron = |schedule: &str| {
+        format!(
+            "apiVersion: batch/v1\nkind: CronJob\nmetadata: {{name: c}}\nspec:\n  schedule: \"{schedule}\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{{name: a, image: x}}]\n"
+        )
+    };
+    expect(
+        "good schedule",
+        &cron("*/15 2-4 * * MON-FRI"),
+        &["warning: kind: one pod"],
+    );
+    expect(
+        "bad schedule",
+        &cron("61 * * *"),
+        &["error: spec.schedule: invalid schedule \"61 * * *\": expected 5 fields"],
+    );
+
+    let stateful = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  selector: {matchLabels: {app: db}}\n  serviceName: db\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers:\n      - name: a\n        image: x\n        volumeMounts: [{name: www, mountPath: /data}]\n  volumeClaimTemplates:\n  - metadata: {name: www}\n    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n";
+    expect(
+        "claim templates",
+        stateful,
+        &[
+            "error: spec.volumeClaimTemplates: not supported by podinit: persistent volume claims need a cluster",
+        ],
+    );
+    let ignoring = run(stateful, true);
+    assert!(ignoring.iter().all(|d| !d.is_error()), "{ignoring:#?}");
+}
+
+#[test]
+fn kinds_namespaces_and_duplicate_configs() {
+    expect(
+        "lower-case kind",
+        "apiVersion: v1\nkind: pod\nmetadata: {name: x}\n",
+        &["error: kind: unknown kind \"pod\" in v1: did you mean \"Pod\"?"],
+    );
+    let with = |configs: &str| {
+        format!(
+            "{configs}---\n{}",
+            pod("|containers:\n|- name: a\n|  image: x\n|  envFrom: [{configMapRef: {name: cm}}]")
+        )
+    };
+    expect(
+        "another namespace",
+        &with(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: other}\ndata: {a: b}\n",
+        ),
+        &[
+            "warning: metadata: ConfigMap \"cm\" is in namespace \"other\", the pod in \"default\": the pod cannot use it",
+            "error: spec.containers[0].envFrom[0].configMapRef.name: not supported by podinit: ConfigMaps from a cluster",
+        ],
+    );
+    let twice = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: \"1\"}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: \"2\"}\n";
+    expect(
+        "the last of two wins",
+        &with(twice),
+        &["warning: metadata: a second ConfigMap named \"cm\": this one is used"],
+    );
+    expect(
+        "a key in data and binaryData",
+        &with(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: b}\nbinaryData: {a: YQ==}\n",
+        ),
+        &["error: binaryData[a]: \"a\" is also a key of data"],
+    );
+}
+
+#[test]
+fn ignore_unsupported_makes_a_plan_without_what_it_ignores() {
+    let text = pod(
+        "|containers:\n|- name: a\n|  image: x\n|  livenessProbe: {grpc: {port: 9000}}\n|  lifecycle: {preStop: {tcpSocket: {port: 80}}}\n|  volumeMounts: [{name: data, mountPath: /data}, {name: share, mountPath: /share}]\n|volumes:\n|- {name: data, persistentVolumeClaim: {claimName: data}}\n|- {name: share, nfs: {server: nas, path: /}}",
+    );
+    let source = Source {
+        name: "t.yaml".into(),
+        text,
+    };
+    let checked = check(
+        &[source],
+        Options {
+            ignore_unsupported: true,
+        },
+    );
+    assert!(
+        checked.diags.iter().all(|d| !d.is_error()),
+        "{:#?}",
+        checked.diags
+    );
+    let plan = crate::spec::plan::plan(&checked).unwrap();
+    let app = &plan.containers[0];
+    assert!(app.liveness.is_none() && app.pre_stop.is_none());
+    assert!(
+        plan.volumes
+            .iter()
+            .all(|v| matches!(v.source, crate::spec::plan::VolumeSource::EmptyDir { .. }))
+    );
+    assert_eq!(app.mounts.len(), 2);
 }

@@ -3,10 +3,9 @@
 //! It owns the mapping from a parsed tag to one of the YAML core tags and the
 //! typing of a tagged scalar, as go-yaml v2 does it (a tag forces a type and
 //! the text must fit it; `!!float` takes an integer). It does not resolve
-//! untagged scalars (`resolve.rs`) nor build nodes (`build.rs`). Unlike
-//! go-yaml, which passes an unknown tag's text through as a string, an
-//! application tag is refused: a manifest that needs one is not a plain
-//! Kubernetes object, and saying so beats dropping the tag silently.
+//! untagged scalars (`resolve.rs`) nor build nodes (`build.rs`). As in
+//! go-yaml, a tag it does not know (`!custom`, `!!timestamp`) changes
+//! nothing but to make a scalar a string: kubectl accepts such files.
 
 use saphyr_parser::{ScalarStyle, Tag};
 
@@ -46,8 +45,8 @@ pub(crate) fn display(tag: &Tag) -> String {
     }
 }
 
-/// The core tag a parsed tag names, or the message for one that is not
-/// supported. saphyr-parser has already expanded `!!` (and any `%TAG`
+/// The core tag a parsed tag names; one podinit does not know reads as
+/// `!` (non-specific). saphyr-parser has already expanded `!!` (and any `%TAG`
 /// handle) into `handle`; a verbatim `!<...>` tag arrives whole in `suffix`.
 pub(crate) fn classify(tag: &Tag) -> Result<CoreTag, String> {
     if tag.handle.is_empty() && tag.suffix == "!" {
@@ -68,13 +67,8 @@ pub(crate) fn classify(tag: &Tag) -> Result<CoreTag, String> {
         Some("map") => CoreTag::Map,
         Some("seq") => CoreTag::Seq,
         Some("merge") => CoreTag::Merge,
-        _ => {
-            return Err(format!(
-                "unsupported tag {}: only the YAML core tags (!!str, !!int, !!float, !!bool, \
-                 !!null, !!binary, !!map, !!seq) are allowed",
-                display(tag)
-            ));
-        }
+        // go-yaml's resolve() passes an unknown tag's text through.
+        _ => CoreTag::NonSpecific,
     };
     Ok(core)
 }
