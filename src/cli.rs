@@ -12,6 +12,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStringExt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::sys::Signal;
@@ -34,6 +35,27 @@ pub enum Command {
     Validate(ValidateArgs),
     /// `validate -h`.
     ValidateHelp,
+    /// `run [-f] FILE... [OPTIONS]`.
+    Run(RunArgs),
+    /// `run -h`.
+    RunHelp,
+}
+
+/// `podinit run`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunArgs {
+    /// Files to read, in order; `-` is stdin.
+    pub files: Vec<String>,
+    pub ignore_unsupported: bool,
+    /// `--images DIR`: the image store.
+    pub images: PathBuf,
+    /// `--state-dir DIR`: where the pod's directory goes.
+    pub state_dir: PathBuf,
+    /// `--backoff-initial`, `--backoff-max`: the restart back-off.
+    pub backoff_initial: Duration,
+    pub backoff_max: Duration,
+    /// `-v` given n times (more detail), `-q` (less).
+    pub verbosity: i32,
 }
 
 /// What `podinit validate -o` prints.
@@ -110,6 +132,8 @@ pub enum CliError {
     NoProgram,
     #[error("validate: {0}")]
     Validate(String),
+    #[error("run: {0}")]
+    Run(String),
 }
 
 impl CliError {
@@ -133,6 +157,9 @@ pub fn parse(
 ) -> Result<Command, CliError> {
     if args.first().is_some_and(|a| a == "validate") {
         return parse_validate(&args[1..]);
+    }
+    if args.first().is_some_and(|a| a == "run") {
+        return parse_run(&args[1..]);
     }
     let mut tini = TiniArgs {
         program: Vec::new(),
@@ -214,6 +241,158 @@ pub fn parse(
     }
     apply_env(&mut tini, env);
     Ok(Command::Tini(tini))
+}
+
+/// `run [-f] FILE... [--images DIR] [--state-dir DIR] [--backoff-initial D]
+/// [--backoff-max D] [--ignore-unsupported] [-v|-q]`.
+fn parse_run(args: &[OsString]) -> Result<Command, CliError> {
+    let bad = |m: String| CliError::Run(m);
+    let mut out = RunArgs {
+        files: Vec::new(),
+        ignore_unsupported: false,
+        images: PathBuf::from(crate::image::DEFAULT_STORE),
+        state_dir: PathBuf::from(DEFAULT_STATE_DIR),
+        backoff_initial: crate::pod::backoff::INITIAL,
+        backoff_max: crate::pod::backoff::MAX,
+        // What the kubelet would record as events, by default.
+        verbosity: 2,
+    };
+    let mut rest = args.iter().map(|a| a.to_string_lossy().into_owned());
+    let mut only_files = false;
+    while let Some(arg) = rest.next() {
+        if only_files || arg == "-" || !arg.starts_with('-') {
+            out.files.push(arg);
+            continue;
+        }
+        let (flag, attached) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => match arg.strip_prefix("-f") {
+                Some(v) if !v.is_empty() && !arg.starts_with("--") => (
+                    "-f".to_owned(),
+                    Some(v.strip_prefix('=').unwrap_or(v).to_owned()),
+                ),
+                _ => (arg.clone(), None),
+            },
+        };
+        let mut value = |name: &str| {
+            attached
+                .clone()
+                .or_else(|| rest.next())
+                .ok_or_else(|| bad(format!("{name} needs a value")))
+        };
+        let duration = |name: &str, text: String| {
+            parse_duration(&text).ok_or_else(|| {
+                bad(format!(
+                    "{name}: {text:?} is not a duration (such as 10s, 500ms, 5m or a number of seconds)"
+                ))
+            })
+        };
+        match flag.as_str() {
+            "--" => only_files = true,
+            "-h" | "--help" => return Ok(Command::RunHelp),
+            "--ignore-unsupported" => out.ignore_unsupported = true,
+            "-f" | "--filename" => out.files.push(value(&flag)?),
+            "--images" => out.images = PathBuf::from(value(&flag)?),
+            "--state-dir" => out.state_dir = PathBuf::from(value(&flag)?),
+            "--backoff-initial" => out.backoff_initial = duration(&flag, value(&flag)?)?,
+            "--backoff-max" => out.backoff_max = duration(&flag, value(&flag)?)?,
+            "-q" | "--quiet" => out.verbosity = 1,
+            v if v.len() > 1 && v.bytes().skip(1).all(|b| b == b'v') => {
+                out.verbosity += i32::try_from(v.len() - 1).unwrap_or(3)
+            }
+            other => {
+                return Err(bad(format!(
+                    "unknown option {other:?} (see podinit run -h)"
+                )));
+            }
+        }
+    }
+    if out.files.is_empty() {
+        return Err(bad(
+            "no manifest given: podinit run [-f] FILE... (- for stdin)".into(),
+        ));
+    }
+    if out.backoff_max.is_zero() {
+        return Err(bad("--backoff-max must be more than 0".into()));
+    }
+    Ok(Command::Run(out))
+}
+
+/// Where `podinit run` keeps its pods' directories by default.
+pub const DEFAULT_STATE_DIR: &str = "/run/podinit";
+
+/// A duration as the kubelet's flags take them (`10s`, `1m30s`, `500ms`),
+/// or a plain number of seconds.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<f64>() {
+        return (secs.is_finite() && (0.0..=1e9).contains(&secs))
+            .then(|| Duration::from_secs_f64(secs));
+    }
+    let mut total = 0.0f64;
+    let mut rest = text;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let number: f64 = rest.get(..digits)?.parse().ok()?;
+        rest = rest.get(digits..)?;
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match rest.get(..unit_len)? {
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        rest = rest.get(unit_len..)?;
+        total += number * scale;
+    }
+    (total.is_finite() && total <= 1e9).then(|| Duration::from_secs_f64(total))
+}
+
+/// The `run -h` text.
+pub fn run_usage() -> String {
+    format!(
+        "\
+Usage: podinit run [-f] FILE... [OPTIONS]
+
+Run the pod of a Kubernetes manifest: its init containers, its containers
+and their restarts, as a kubelet would, with podinit as the pod's init.
+FILE is a path or - for stdin; several files form one manifest (a pod and
+the ConfigMaps and Secrets it uses).
+
+As PID 1 (a container's ENTRYPOINT, a VM's init), the pod lives in podinit's
+own namespaces. Otherwise podinit makes new PID, mount, UTS, IPC and network
+namespaces for it (hostPID, hostIPC, hostNetwork keep the host's), relays
+signals to it and exits with its exit code.
+
+  -f, --filename FILE       a manifest file (the -f is optional)
+  --images DIR              the image store (default {images})
+  --state-dir DIR           the pods' directories: sandbox files, emptyDirs
+                            (default {state})
+  --backoff-initial D       the first restart delay (default 10s)
+  --backoff-max D           the longest restart delay (default 5m)
+  --ignore-unsupported      run even if the pod uses fields podinit does not
+                            support (they are ignored)
+  -v, -vv / -q              more detail / only warnings and errors
+  -h, --help                this text
+
+Exit status: 0 when every app container succeeded; else the exit code of the
+first failed container in spec order, init containers first (128+N for a
+signal N, 128 when it could not start); 1 when podinit cannot run the pod,
+2 when the manifest is not valid or the command line is wrong.
+",
+        images = crate::image::DEFAULT_STORE,
+        state = DEFAULT_STATE_DIR,
+    )
 }
 
 /// `validate [-f] FILE... | - [-o yaml|json] [--ignore-unsupported]`.

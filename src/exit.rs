@@ -30,3 +30,20 @@ impl ExitCode {
         }
     }
 }
+
+/// An error and its causes on one line, `strerror(3)` style for the system
+/// errors: `cannot mount /x: Permission denied`.
+pub fn report(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(err) = cause {
+        let part = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => crate::sys::strerror(io),
+            None => err.to_string(),
+        };
+        text.push_str(": ");
+        text.push_str(&part);
+        cause = err.source();
+    }
+    text
+}

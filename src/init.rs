@@ -142,6 +142,21 @@ impl Core {
         })
     }
 
+    /// In a child forked after [`Core::start`] that goes on as a podinit of
+    /// its own (host mode's pod PID 1): its pid, its role. The signalfd is
+    /// the same descriptor and reads the child's own signals (signalfd(2));
+    /// the inherited signal state is still what podinit's parent gave.
+    pub fn after_fork(&mut self) {
+        self.pid = sys::getpid();
+        self.role = if self.pid == 1 {
+            Role::Pid1
+        } else if sys::set_child_subreaper().is_ok() {
+            Role::Subreaper
+        } else {
+            Role::Neither
+        };
+    }
+
     pub fn role(&self) -> Role {
         self.role
     }

@@ -5,18 +5,25 @@
 //! fuzzed. Modules are named by the one concern each owns; `sys` is the only
 //! one with `unsafe`.
 
+pub mod cgroup;
 pub mod cli;
+pub mod container;
 pub mod deadline;
 pub mod exit;
 pub mod host;
+pub mod image;
 pub mod init;
 pub mod leftovers;
 pub mod logging;
+pub mod pod;
 pub mod procfs;
+pub mod run;
+pub mod sandbox;
 pub mod spec;
 pub mod sys;
 pub mod tini;
 pub mod validate;
+pub mod volume;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -36,7 +43,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
                 let _ = write!(stderr, "{}", cli::usage());
             }
             return match err {
-                cli::CliError::Validate(_) => ExitCode::BadInput,
+                cli::CliError::Validate(_) | cli::CliError::Run(_) => ExitCode::BadInput,
                 _ => ExitCode::Failure,
             };
         }
@@ -46,6 +53,8 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::Version => print(&format!("{}\n", cli::version())),
         Command::License => print(cli::LICENSE),
         Command::ValidateHelp => print(&cli::validate_usage()),
+        Command::RunHelp => print(&cli::run_usage()),
+        Command::Run(args) => run::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Tini(args) => {
             logging::init(args.verbosity);

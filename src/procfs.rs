@@ -23,6 +23,8 @@ pub struct Stat {
     pub ppid: Pid,
     /// The process group.
     pub pgrp: Pid,
+    /// The session: the pid of its leader (`setsid(2)`).
+    pub session: Pid,
     /// Clock ticks after boot when it started: with the pid, it names one
     /// process for good (a reused pid has a later start time).
     pub start_time: u64,
@@ -47,6 +49,7 @@ impl Stat {
             state: *field(3)?.as_bytes().first()?,
             ppid: field(4)?.parse().ok()?,
             pgrp: field(5)?.parse().ok()?,
+            session: field(6)?.parse().ok()?,
             start_time: field(22)?.parse().ok()?,
         })
     }
@@ -116,7 +119,8 @@ mod tests {
         text.extend_from_slice(name);
         text.extend_from_slice(
             format!(
-                ") {state} {ppid} {pid} {pid} 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 {} 0 0",
+                ") {state} {ppid} {pid} {} 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 {} 0 0",
+                100 + pid,
                 1000 + pid
             )
             .as_bytes(),
@@ -141,7 +145,7 @@ mod tests {
             assert_eq!(got, *want, "{:?}", String::from_utf8_lossy(text));
         }
         let stat = Stat::parse(&line(42, b"x", 'S', 1)).unwrap();
-        assert_eq!((stat.pgrp, stat.start_time), (42, 1042));
+        assert_eq!((stat.pgrp, stat.session, stat.start_time), (42, 142, 1042));
     }
 
     fn stat(pid: Pid, state: u8, ppid: Pid) -> Stat {
@@ -150,6 +154,7 @@ mod tests {
             state,
             ppid,
             pgrp: pid,
+            session: pid,
             start_time: 0,
         }
     }

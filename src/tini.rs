@@ -218,18 +218,7 @@ pub enum TiniError {
 impl TiniError {
     /// The error and its causes, strerror-style, on one line.
     pub fn report(&self) -> String {
-        let mut text = self.to_string();
-        let mut cause = std::error::Error::source(self);
-        while let Some(err) = cause {
-            let part = match err.downcast_ref::<io::Error>() {
-                Some(io) => sys::strerror(io),
-                None => err.to_string(),
-            };
-            text.push_str(": ");
-            text.push_str(&part);
-            cause = err.source();
-        }
-        text
+        crate::exit::report(self)
     }
 }
 
@@ -397,6 +386,9 @@ impl Driver {
                 let error = sys::strerror(&failure.error);
                 match failure.step {
                     ChildStep::Exec => log::error!("exec {} failed: {error}", self.program),
+                    ChildStep::Setup(index) => {
+                        log::error!("setup step {index} of '{}' failed: {error}", self.program)
+                    }
                     ChildStep::ProcessGroup => log::error!(
                         "cannot put '{}' in a process group of its own: {error}",
                         self.program

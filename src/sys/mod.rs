@@ -6,8 +6,11 @@
 //! nothing of pods or of tini: it wraps one syscall or one libc idiom per
 //! function and says which man page it follows.
 
+pub mod mount;
+pub mod net;
 pub mod signal;
 pub mod spawn;
+pub mod steps;
 
 use std::ffi::{CStr, OsString, c_char, c_int};
 use std::io;
@@ -108,6 +111,43 @@ pub fn reap_one() -> io::Result<Option<(Pid, c_int)>> {
             pid => return Ok(Some((pid, status))),
         }
     }
+}
+
+/// Waits for any child to end, blocking (`waitpid(-1, 0)`, retried on
+/// EINTR): `Ok(None)` once there are no children. For a process with
+/// nothing else to do (a reaper tearing its namespace down).
+pub fn wait_blocking() -> io::Result<Option<Pid>> {
+    let mut status: c_int = 0;
+    loop {
+        // SAFETY: status is a valid, writable c_int.
+        let pid = unsafe { libc::waitpid(-1, &mut status, libc::__WALL) };
+        if pid != -1 {
+            return Ok(Some(pid));
+        }
+        let err = io::Error::last_os_error();
+        match err.raw_os_error() {
+            Some(libc::EINTR) => continue,
+            Some(libc::ECHILD) => return Ok(None),
+            _ => return Err(err),
+        }
+    }
+}
+
+/// Writes all of `bytes` to `fd` (`EINTR` retried, a short write resumed).
+pub fn write_all(fd: BorrowedFd<'_>, mut bytes: &[u8]) -> io::Result<()> {
+    while !bytes.is_empty() {
+        // SAFETY: bytes is valid for reads of its length.
+        let n = unsafe { libc::write(fd.as_raw_fd(), bytes.as_ptr().cast(), bytes.len()) };
+        if n < 0 {
+            let err = io::Error::last_os_error();
+            if err.raw_os_error() == Some(libc::EINTR) {
+                continue;
+            }
+            return Err(err);
+        }
+        bytes = bytes.get(n as usize..).unwrap_or_default();
+    }
+    Ok(())
 }
 
 /// `kill(2)` with a raw target: a pid, `-pgid` for a process group, or `-1`

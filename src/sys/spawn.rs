@@ -13,6 +13,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 
 use super::signal::InheritedSignals;
+use super::steps::{self, Step};
 use super::{Pid, cvt, pipe_cloexec, read, set_nonblocking};
 
 /// The exit code of a child whose program does not exist (the shell's and
@@ -28,13 +29,21 @@ pub enum ChildStep {
     ProcessGroup,
     /// `execve` of the program (after the whole `PATH` search).
     Exec,
+    /// One of [`ExecPlan::steps`], by index.
+    Setup(usize),
 }
+
+/// Setup steps go on the wire as this plus their index.
+const SETUP_BASE: u32 = 1000;
 
 impl ChildStep {
     fn to_wire(self) -> u32 {
         match self {
             Self::ProcessGroup => 1,
             Self::Exec => 2,
+            Self::Setup(index) => {
+                SETUP_BASE.saturating_add(u32::try_from(index).unwrap_or(u32::MAX - SETUP_BASE))
+            }
         }
     }
 
@@ -42,6 +51,7 @@ impl ChildStep {
         match value {
             1 => Some(Self::ProcessGroup),
             2 => Some(Self::Exec),
+            n if n >= SETUP_BASE => usize::try_from(n - SETUP_BASE).ok().map(Self::Setup),
             _ => None,
         }
     }
@@ -71,6 +81,9 @@ pub struct ExecPlan {
     pub new_process_group: bool,
     /// When stdin is a terminal, make the child's group its foreground group.
     pub foreground: bool,
+    /// Setup to run in the child before `execve` (a container's mounts,
+    /// identity, capabilities), in order.
+    pub steps: Vec<Step>,
 }
 
 /// Default search path when the environment has no `PATH`: the one container
@@ -121,6 +134,7 @@ impl ExecPlan {
             sh,
             new_process_group: false,
             foreground: false,
+            steps: Vec::new(),
         };
         plan.argv_ptrs = null_terminated(&plan.argv);
         plan.envp_ptrs = null_terminated(&plan.envp);
@@ -271,6 +285,9 @@ fn child_after_fork(plan: &mut ExecPlan, inherited: &InheritedSignals, report: c
             // SAFETY: as above.
             unsafe { libc::tcsetpgrp(libc::STDIN_FILENO, libc::getpid()) };
         }
+    }
+    if let Err((index, errno)) = steps::run(&plan.steps) {
+        child_fail(report, ChildStep::Setup(index), errno);
     }
     inherited.restore_in_child();
 

@@ -262,5 +262,26 @@ fn pod_security(spec: &PodSpec) -> PodSecurity {
     }
 }
 
+/// The plan of a manifest given as text, for tests elsewhere; panics with
+/// the diagnostics when it has errors.
+#[cfg(test)]
+#[allow(clippy::panic)]
+pub(crate) fn plan_of(text: &str) -> PodPlan {
+    let checked = super::check::check(
+        &[super::load::Source {
+            name: "t.yaml".into(),
+            text: text.into(),
+        }],
+        super::check::Options::default(),
+    );
+    match plan(&checked) {
+        Ok(plan) => plan,
+        Err(diags) => panic!(
+            "{:#?}",
+            diags.iter().map(|d| d.to_string()).collect::<Vec<_>>()
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests;

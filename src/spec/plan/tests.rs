@@ -3,23 +3,7 @@ use std::time::Duration;
 use super::*;
 use crate::spec::check::{Options, check};
 use crate::spec::load::Source;
-
-fn plan_of(text: &str) -> PodPlan {
-    let checked = check(
-        &[Source {
-            name: "t.yaml".into(),
-            text: text.into(),
-        }],
-        Options::default(),
-    );
-    match plan(&checked) {
-        Ok(plan) => plan,
-        Err(diags) => panic!(
-            "{:#?}",
-            diags.iter().map(|d| d.to_string()).collect::<Vec<_>>()
-        ),
-    }
-}
+use crate::spec::plan::plan_of;
 
 const MANIFEST: &str = r#"
 apiVersion: v1

@@ -1,0 +1,234 @@
+//! Turning one container of the plan into a running process.
+//!
+//! [`spawn`] builds everything before `fork` (the setup steps of
+//! [`setup`], argv, envp, the `PATH` candidates inside the container), then
+//! starts the process one of two ways:
+//!
+//! - in the pod's PID namespace (`shareProcessNamespace`, `hostPID`): a
+//!   direct child of podinit, which reaps it;
+//! - in a PID namespace of its own (the default): podinit forks a reaper
+//!   that is PID 1 of the new namespace ([`reaper`]); it forks the
+//!   container's process, forwards it podinit's signals, reaps everything in
+//!   the namespace, and reports the exit status on a pipe. As in tini, the
+//!   program is not PID 1 itself, so a program without a SIGTERM handler
+//!   still dies of SIGTERM.
+//!
+//! Either way the caller gets a [`Process`]: a pid to signal and reap, and a
+//! channel that says "started", "failed at step N", and for a reaper "exited
+//! with status S".
+
+pub mod reaper;
+pub mod setup;
+
+use std::ffi::OsString;
+use std::io;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::path::PathBuf;
+
+use crate::sys::mount::{CLONE_NEWPID, fork_into};
+use crate::sys::signal::InheritedSignals;
+use crate::sys::spawn::{self, ChildStep, ExecOutcome, ExecPlan, ExecReport};
+use crate::sys::{self, ExitStatus, Pid};
+
+pub use setup::{Input, Root, Setup, VolumeSource};
+
+/// Why a container could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum ContainerError {
+    #[error("cannot {what}")]
+    Prepare {
+        what: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{path}: {reason}")]
+    Path { path: PathBuf, reason: &'static str },
+    #[error("no command to run: the image has no entrypoint, so the container needs a command")]
+    NoCommand,
+    #[error("cannot fork the container's process")]
+    Fork(#[source] io::Error),
+}
+
+impl ContainerError {
+    pub(crate) fn plan(what: &str, source: io::Error) -> Self {
+        Self::Prepare {
+            what: what.to_owned(),
+            source,
+        }
+    }
+}
+
+/// How to start the process.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// podinit can mount (CAP_SYS_ADMIN): isolate the container's root.
+    pub can_mount: bool,
+    /// A PID namespace of its own, with a reaper as its PID 1.
+    pub own_pid_namespace: bool,
+}
+
+/// A started container process, as the event loop sees it.
+#[derive(Debug)]
+pub struct Process {
+    /// What podinit signals and reaps: the process itself, or its reaper.
+    pub pid: Pid,
+    channel: Channel,
+    about: About,
+}
+
+/// What the start of a process does, to name what failed.
+#[derive(Debug, Default)]
+pub(crate) struct About {
+    /// What each setup step does, in step order.
+    pub steps: Vec<String>,
+    /// The program (argv\[0\]) as the container gave it.
+    pub program: String,
+}
+
+#[derive(Debug)]
+enum Channel {
+    /// The exec report of a direct child; `None` once read to the end.
+    Direct(Option<ExecReport>),
+    /// The reaper's pipe; `None` once closed.
+    Reaper(Option<OwnedFd>),
+}
+
+/// What a container's channel said.
+#[derive(Debug, PartialEq, Eq)]
+pub enum News {
+    /// The program is running (execve succeeded).
+    Started,
+    /// It could not be started; the message says which step, and why.
+    Failed(String),
+    /// It exited (only from a reaper; a direct child's status comes from
+    /// waitpid).
+    Exited(ExitStatus),
+}
+
+impl Process {
+    /// The descriptor to watch for news, if any is still to come.
+    pub fn channel_fd(&self) -> Option<BorrowedFd<'_>> {
+        match &self.channel {
+            Channel::Direct(report) => report.as_ref().map(AsFd::as_fd),
+            Channel::Reaper(fd) => fd.as_ref().map(AsFd::as_fd),
+        }
+    }
+
+    /// Reads what the channel has to say, without blocking.
+    pub fn read(&mut self, news: &mut Vec<News>) {
+        match &mut self.channel {
+            Channel::Direct(slot) => {
+                let Some(report) = slot else { return };
+                match report.read() {
+                    Ok(ExecOutcome::Pending) => {}
+                    Ok(ExecOutcome::Started) => {
+                        news.push(News::Started);
+                        *slot = None;
+                    }
+                    Ok(ExecOutcome::Failed(failure)) => {
+                        news.push(News::Failed(describe(
+                            failure.step,
+                            &failure.error,
+                            &self.about,
+                        )));
+                        *slot = None;
+                    }
+                    Err(err) => {
+                        news.push(News::Failed(format!("cannot read the start report: {err}")));
+                        *slot = None;
+                    }
+                }
+            }
+            Channel::Reaper(slot) => {
+                let Some(fd) = slot else { return };
+                let done = reaper::read_records(fd.as_fd(), &self.about, news);
+                if done {
+                    *slot = None;
+                }
+            }
+        }
+    }
+
+    /// Whether a reaper stands between podinit and the program.
+    pub fn has_reaper(&self) -> bool {
+        matches!(self.channel, Channel::Reaper(_))
+    }
+}
+
+/// The message for a failed step: which step, and the errno's text.
+pub(crate) fn describe(step: ChildStep, error: &io::Error, about: &About) -> String {
+    let why = sys::strerror(error);
+    match step {
+        ChildStep::Setup(index) => match about.steps.get(index) {
+            Some(what) => format!("cannot {what}: {why}"),
+            None => format!("setup step {index} failed: {why}"),
+        },
+        ChildStep::Exec => {
+            let program = &about.program;
+            if error.raw_os_error() == Some(libc::ENOENT) && !program.contains('/') {
+                format!("cannot run {program:?}: not found in $PATH")
+            } else {
+                format!("cannot run {program:?}: {why}")
+            }
+        }
+        ChildStep::ProcessGroup => format!("cannot create a process group: {why}"),
+    }
+}
+
+/// Starts `argv` with `env` as the container `input` describes.
+pub fn spawn(
+    input: &Input,
+    argv: &[String],
+    env: &[(String, String)],
+    inherited: &InheritedSignals,
+    options: Options,
+) -> Result<Process, ContainerError> {
+    if argv.is_empty() {
+        return Err(ContainerError::NoCommand);
+    }
+    let setup = if options.can_mount {
+        setup::isolated(input)?
+    } else {
+        setup::shared_root(input)?
+    };
+    let argv: Vec<OsString> = argv.iter().map(OsString::from).collect();
+    let env: Vec<(OsString, OsString)> = env.iter().map(|(k, v)| (k.into(), v.into())).collect();
+    let path = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map_or_else(|| OsString::from(spawn::DEFAULT_PATH), |(_, v)| v.clone());
+    let mut plan = ExecPlan::new(&argv, &env, &path)
+        .map_err(|e| ContainerError::plan("prepare the command line", e))?;
+    plan.steps = setup.steps;
+    let about = About {
+        steps: setup.about,
+        program: argv
+            .first()
+            .map(|a| a.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    if !options.own_pid_namespace {
+        let (pid, report) = spawn::spawn(&mut plan, inherited).map_err(ContainerError::Fork)?;
+        return Ok(Process {
+            pid,
+            channel: Channel::Direct(Some(report)),
+            about,
+        });
+    }
+    let (read, write) = sys::pipe_cloexec().map_err(ContainerError::Fork)?;
+    match fork_into(CLONE_NEWPID).map_err(ContainerError::Fork)? {
+        None => {
+            drop(read);
+            reaper::run(&mut plan, inherited, write)
+        }
+        Some(pid) => {
+            drop(write);
+            sys::set_nonblocking(read.as_fd()).map_err(ContainerError::Fork)?;
+            Ok(Process {
+                pid,
+                channel: Channel::Reaper(Some(read)),
+                about,
+            })
+        }
+    }
+}

@@ -1,0 +1,619 @@
+//! The pod's course as plain data: which container starts, restarts or
+//! stops, and when the pod is over.
+//!
+//! [`Pod`] holds one [`Slot`] per container (init containers first, then
+//! app containers, in spec order). The driver tells it what happened
+//! ([`Pod::started`], [`Pod::start_failed`], [`Pod::exited`], [`Pod::stop`])
+//! and then asks [`Pod::tick`] what to do now; [`Pod::next_deadline`] is
+//! when to ask again if nothing happens. Nothing here forks, signals or
+//! reads a clock: every function takes `now`, so the rules are tested with
+//! tables (`pod/tests.rs`).
+//!
+//! The rules are the kubelet's (`../shared/reference/kubelet-semantics.md`):
+//! init containers one at a time, each to exit 0; sidecars (init containers
+//! with `restartPolicy: Always`) started in order and always restarted; app
+//! containers started in spec order once init is done; restarts by the
+//! pod's `restartPolicy` with the [`backoff`]; a pod that completes
+//! (Never/OnFailure) or is stopped sends its app containers their stop
+//! signal at once, its sidecars theirs after the apps, in reverse order,
+//! and SIGKILL to whatever is left at the end of the grace period.
+
+pub mod backoff;
+
+use std::time::{Duration, Instant};
+
+use crate::spec::plan::{PodPlan, RestartPolicy};
+use crate::sys::{ExitStatus, Signal};
+
+pub use backoff::{Backoff, Config as BackoffConfig};
+
+/// A container, by its place: init containers first, then app containers.
+pub type Id = usize;
+
+/// What a container is to the pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An init container that runs to completion.
+    Init,
+    /// An init container with `restartPolicy: Always`.
+    Sidecar,
+    App,
+}
+
+/// Why a container is waiting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitReason {
+    /// Not started yet, and the pod has no init containers.
+    ContainerCreating,
+    /// Not started yet: init containers are still running.
+    PodInitializing,
+    /// Waiting for its back-off before a restart.
+    CrashLoopBackOff,
+}
+
+impl WaitReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ContainerCreating => "ContainerCreating",
+            Self::PodInitializing => "PodInitializing",
+            Self::CrashLoopBackOff => "CrashLoopBackOff",
+        }
+    }
+}
+
+/// How a container instance ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ended {
+    /// 0..=255: the exit code, 128 + N for signal N, 128 for a start error.
+    pub code: u8,
+    pub signal: Option<Signal>,
+    /// `Completed`, `Error` or `StartError`.
+    pub reason: &'static str,
+    /// What went wrong at start, or empty.
+    pub message: String,
+    pub started_at: Option<Instant>,
+    pub finished_at: Instant,
+}
+
+impl Ended {
+    pub fn succeeded(&self) -> bool {
+        self.code == 0
+    }
+}
+
+/// Where a container is in its course.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    /// Not running; `until` is the end of its back-off, `None` for "as soon
+    /// as its turn comes".
+    Waiting {
+        reason: WaitReason,
+        until: Option<Instant>,
+    },
+    /// Forked; the program is not known to run yet.
+    Starting { since: Instant },
+    /// The program runs.
+    Running { since: Instant },
+    /// Ended for good (it will not be restarted).
+    Terminated,
+}
+
+/// One container's record.
+#[derive(Debug, Clone)]
+pub struct Slot {
+    pub name: String,
+    pub kind: Kind,
+    pub stop_signal: Signal,
+    pub state: State,
+    /// Restarts so far (starts after the first).
+    pub restarts: u32,
+    /// How the last instance ended.
+    pub last: Option<Ended>,
+    backoff: Backoff,
+    /// Starts so far.
+    starts: u32,
+    /// An instance reached Running once: a sidecar no longer holds init.
+    ran: bool,
+    /// The stop signal went to this instance.
+    stop_sent: bool,
+    /// SIGKILL went to this instance.
+    killed: bool,
+}
+
+impl Slot {
+    /// A process of this container is alive (Starting or Running).
+    pub fn is_active(&self) -> bool {
+        matches!(self.state, State::Starting { .. } | State::Running { .. })
+    }
+
+    /// Started at least once (its program ran or was tried).
+    pub fn ever_started(&self) -> bool {
+        self.starts > 0
+    }
+
+    fn is_completed_init(&self) -> bool {
+        self.kind == Kind::Init
+            && self.state == State::Terminated
+            && self.last.as_ref().is_some_and(Ended::succeeded)
+    }
+}
+
+/// What the driver is to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Start a new instance of the container.
+    Start(Id),
+    /// Send the container's stop signal to it.
+    Stop(Id, Signal),
+    /// SIGKILL it: the grace period is over.
+    Kill(Id),
+    /// Everything has ended: exit with this code.
+    Exit(u8),
+}
+
+/// Why the pod is ending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    /// Every app container is done and none will restart.
+    Completed,
+    /// An init container failed under `restartPolicy: Never`.
+    InitFailed,
+    /// Someone asked (a signal to podinit, `podinit stop`).
+    Requested,
+    /// `activeDeadlineSeconds` ran out: the pod is Failed.
+    DeadlineExceeded,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Termination {
+    reason: EndReason,
+    deadline: Instant,
+    /// Kill at once, no grace (a second Ctrl-C).
+    immediate: bool,
+}
+
+/// The pod phase, by the kubelet's `getPhase`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Running => "Running",
+            Self::Succeeded => "Succeeded",
+            Self::Failed => "Failed",
+        }
+    }
+}
+
+/// The pod's state machine.
+#[derive(Debug, Clone)]
+pub struct Pod {
+    pub slots: Vec<Slot>,
+    policy: RestartPolicy,
+    grace: Duration,
+    backoff: BackoffConfig,
+    termination: Option<Termination>,
+    /// Set once `Exit` was returned.
+    exited: Option<u8>,
+    /// `activeDeadlineSeconds`, and when it runs out once the pod started.
+    active_deadline: Option<Duration>,
+    active_until: Option<Instant>,
+}
+
+impl Pod {
+    /// The machine for `plan`, nothing started.
+    pub fn new(plan: &PodPlan, backoff: BackoffConfig) -> Self {
+        let first_wait = if plan.init_containers.is_empty() {
+            WaitReason::ContainerCreating
+        } else {
+            WaitReason::PodInitializing
+        };
+        let slot = |c: &crate::spec::plan::ContainerPlan, kind: Kind| Slot {
+            name: c.name.clone(),
+            kind,
+            stop_signal: c.stop_signal.unwrap_or(Signal::TERM),
+            state: State::Waiting {
+                reason: if kind == Kind::App {
+                    first_wait
+                } else {
+                    WaitReason::PodInitializing
+                },
+                until: None,
+            },
+            restarts: 0,
+            last: None,
+            backoff: Backoff::default(),
+            starts: 0,
+            ran: false,
+            stop_sent: false,
+            killed: false,
+        };
+        let mut slots: Vec<Slot> = plan
+            .init_containers
+            .iter()
+            .map(|c| slot(c, if c.sidecar { Kind::Sidecar } else { Kind::Init }))
+            .collect();
+        slots.extend(plan.containers.iter().map(|c| slot(c, Kind::App)));
+        Self {
+            slots,
+            policy: plan.restart_policy,
+            grace: plan.grace,
+            backoff,
+            termination: None,
+            exited: None,
+            active_deadline: plan.active_deadline,
+            active_until: None,
+        }
+    }
+
+    /// The container's name, for messages.
+    pub fn name(&self, id: Id) -> &str {
+        self.slots.get(id).map_or("?", |s| s.name.as_str())
+    }
+
+    /// A new instance is on its way ([`Action::Start`] went out).
+    fn mark_starting(&mut self, id: Id, now: Instant) {
+        if let Some(slot) = self.slots.get_mut(id) {
+            if slot.starts > 0 {
+                slot.restarts += 1;
+            }
+            slot.starts += 1;
+            slot.state = State::Starting { since: now };
+            slot.stop_sent = false;
+            slot.killed = false;
+        }
+    }
+
+    /// The container's program runs (its `execve` succeeded).
+    pub fn started(&mut self, id: Id, now: Instant) {
+        if let Some(slot) = self.slots.get_mut(id) {
+            if let State::Starting { .. } = slot.state {
+                slot.state = State::Running { since: now };
+                slot.ran = true;
+            }
+        }
+    }
+
+    /// The container could not be started (StartError, exit code 128).
+    pub fn start_failed(&mut self, id: Id, message: String, now: Instant) {
+        let started_at = self.started_at(id);
+        self.ended(
+            id,
+            Ended {
+                code: 128,
+                signal: None,
+                reason: "StartError",
+                message,
+                started_at,
+                finished_at: now,
+            },
+            now,
+        );
+    }
+
+    /// The container's process ended with `status`.
+    pub fn exited(&mut self, id: Id, status: ExitStatus, now: Instant) {
+        let code = status.code();
+        let signal = match status {
+            ExitStatus::Signaled { signal, .. } => Some(signal),
+            ExitStatus::Exited(_) => None,
+        };
+        let started_at = self.started_at(id);
+        self.ended(
+            id,
+            Ended {
+                code,
+                signal,
+                reason: if code == 0 { "Completed" } else { "Error" },
+                message: String::new(),
+                started_at,
+                finished_at: now,
+            },
+            now,
+        );
+    }
+
+    fn started_at(&self, id: Id) -> Option<Instant> {
+        match self.slots.get(id)?.state {
+            State::Running { since } => Some(since),
+            _ => None,
+        }
+    }
+
+    fn ended(&mut self, id: Id, ended: Ended, now: Instant) {
+        let terminating = self.termination.is_some();
+        let (policy, config) = (self.policy, self.backoff);
+        let Some(slot) = self.slots.get_mut(id) else {
+            return;
+        };
+        if !slot.is_active() {
+            // A late report about an instance already accounted for.
+            return;
+        }
+        let restart = !terminating
+            && match slot.kind {
+                Kind::Sidecar => true,
+                Kind::Init => !ended.succeeded() && policy != RestartPolicy::Never,
+                Kind::App => match policy {
+                    RestartPolicy::Always => true,
+                    RestartPolicy::OnFailure => !ended.succeeded(),
+                    RestartPolicy::Never => false,
+                },
+            };
+        let init_failed = slot.kind == Kind::Init && !ended.succeeded() && !restart;
+        slot.state = if restart {
+            let wait = slot.backoff.on_exit(now, config);
+            State::Waiting {
+                reason: WaitReason::CrashLoopBackOff,
+                until: Some(now + wait),
+            }
+        } else {
+            State::Terminated
+        };
+        slot.last = Some(ended);
+        if init_failed && !terminating {
+            self.begin_termination(EndReason::InitFailed, now);
+        }
+    }
+
+    /// Stop the pod: gracefully, or at once when `immediate`. A second
+    /// graceful request changes nothing; an immediate one after a graceful
+    /// one kills what is left.
+    pub fn stop(&mut self, now: Instant, immediate: bool) {
+        match &mut self.termination {
+            Some(termination) => termination.immediate |= immediate,
+            None => {
+                self.begin_termination(EndReason::Requested, now);
+                if let Some(termination) = &mut self.termination {
+                    termination.immediate = immediate;
+                }
+            }
+        }
+    }
+
+    fn begin_termination(&mut self, reason: EndReason, now: Instant) {
+        if self.termination.is_some() {
+            return;
+        }
+        self.termination = Some(Termination {
+            reason,
+            deadline: now + self.grace,
+            immediate: false,
+        });
+        for slot in &mut self.slots {
+            if let State::Waiting { .. } = slot.state {
+                slot.state = State::Terminated;
+            }
+        }
+    }
+
+    /// Why the pod is ending, once it is.
+    pub fn end_reason(&self) -> Option<EndReason> {
+        self.termination.map(|t| t.reason)
+    }
+
+    /// When the grace period ends, once the pod is ending.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.termination.map(|t| t.deadline)
+    }
+
+    /// Init containers are done: every regular one exited 0, every sidecar
+    /// started.
+    pub fn initialized(&self) -> bool {
+        self.slots.iter().all(|s| match s.kind {
+            Kind::Init => s.is_completed_init(),
+            Kind::Sidecar => s.ran,
+            Kind::App => true,
+        })
+    }
+
+    /// What to do now.
+    pub fn tick(&mut self, now: Instant, actions: &mut Vec<Action>) {
+        if self.exited.is_some() {
+            return;
+        }
+        if self.active_until.is_none() {
+            self.active_until = self.active_deadline.map(|d| now + d);
+        }
+        if self.termination.is_none() && self.active_until.is_some_and(|t| now >= t) {
+            self.begin_termination(EndReason::DeadlineExceeded, now);
+        }
+        if self.termination.is_none() {
+            self.run(now, actions);
+            if self.completed() {
+                self.begin_termination(EndReason::Completed, now);
+            }
+        }
+        if self.termination.is_some() {
+            self.terminate(now, actions);
+        }
+    }
+
+    /// Not ending: start what is due, in order.
+    fn run(&mut self, now: Instant, actions: &mut Vec<Action>) {
+        let due = |slot: &Slot| match slot.state {
+            State::Waiting { until, .. } => until.is_none_or(|t| t <= now),
+            _ => false,
+        };
+        // Init containers, one at a time; a sidecar must run before the
+        // next one starts.
+        let mut blocked = false;
+        for id in 0..self.slots.len() {
+            let slot = &self.slots[id];
+            match slot.kind {
+                Kind::App => {}
+                Kind::Init if blocked => {}
+                Kind::Init => {
+                    if slot.is_completed_init() {
+                        continue;
+                    }
+                    if due(slot) {
+                        actions.push(Action::Start(id));
+                        self.mark_starting(id, now);
+                    }
+                    blocked = true;
+                }
+                Kind::Sidecar => {
+                    // Its first start waits for its turn; restarts do not.
+                    if (slot.ever_started() || !blocked) && due(slot) {
+                        actions.push(Action::Start(id));
+                        self.mark_starting(id, now);
+                    }
+                    if !self.slots[id].ran {
+                        blocked = true;
+                    }
+                }
+            }
+        }
+        if blocked {
+            return;
+        }
+        for id in 0..self.slots.len() {
+            if self.slots[id].kind == Kind::App && due(&self.slots[id]) {
+                actions.push(Action::Start(id));
+                self.mark_starting(id, now);
+            }
+        }
+    }
+
+    /// Every app container has ended for good.
+    fn completed(&self) -> bool {
+        let mut apps = self.slots.iter().filter(|s| s.kind == Kind::App).peekable();
+        apps.peek().is_some() && apps.all(|s| s.state == State::Terminated)
+    }
+
+    /// Ending: stop signals, then SIGKILL at the deadline, then exit.
+    fn terminate(&mut self, now: Instant, actions: &mut Vec<Action>) {
+        let Some(termination) = self.termination else {
+            return;
+        };
+        let kill_all = termination.immediate || now >= termination.deadline;
+        for id in 0..self.slots.len() {
+            let slot = &mut self.slots[id];
+            if slot.is_active() && kill_all && !slot.killed {
+                slot.killed = true;
+                actions.push(Action::Kill(id));
+            }
+        }
+        // App and init containers get their stop signal at once.
+        let mut others_active = false;
+        for id in 0..self.slots.len() {
+            let slot = &mut self.slots[id];
+            if slot.kind == Kind::Sidecar || !slot.is_active() {
+                continue;
+            }
+            others_active = true;
+            if !slot.stop_sent && !slot.killed {
+                slot.stop_sent = true;
+                actions.push(Action::Stop(id, slot.stop_signal));
+            }
+        }
+        // Sidecars after them, the last one first, one at a time.
+        if !others_active {
+            if let Some(id) = (0..self.slots.len())
+                .rev()
+                .find(|&id| self.slots[id].kind == Kind::Sidecar && self.slots[id].is_active())
+            {
+                let slot = &mut self.slots[id];
+                if !slot.stop_sent && !slot.killed {
+                    slot.stop_sent = true;
+                    actions.push(Action::Stop(id, slot.stop_signal));
+                }
+            }
+        }
+        if self.slots.iter().all(|s| !s.is_active()) {
+            let code = self.exit_code();
+            self.exited = Some(code);
+            actions.push(Action::Exit(code));
+        }
+    }
+
+    /// The pod's exit code: 0 when it succeeded, else the code of the first
+    /// failed container in spec order, init containers first (sidecars do
+    /// not count).
+    ///
+    /// A pod stopped by `activeDeadlineSeconds` is Failed even when its
+    /// containers exited 0 on SIGTERM: it exits 1 then.
+    pub fn exit_code(&self) -> u8 {
+        let failed = self
+            .slots
+            .iter()
+            .filter(|s| s.kind != Kind::Sidecar)
+            .filter_map(|s| s.last.as_ref())
+            .find(|e| !e.succeeded())
+            .map_or(0, |e| e.code);
+        if failed == 0 && self.end_reason() == Some(EndReason::DeadlineExceeded) {
+            1
+        } else {
+            failed
+        }
+    }
+
+    /// The phase, by the kubelet's rules.
+    pub fn phase(&self) -> Phase {
+        if matches!(
+            self.end_reason(),
+            Some(EndReason::InitFailed | EndReason::DeadlineExceeded)
+        ) {
+            return Phase::Failed;
+        }
+        let apps: Vec<&Slot> = self.slots.iter().filter(|s| s.kind == Kind::App).collect();
+        let finished = self.exited.is_some()
+            || (self.termination.is_some() && self.slots.iter().all(|s| !s.is_active()));
+        if finished {
+            return if self.exit_code() == 0
+                && apps
+                    .iter()
+                    .all(|s| s.last.as_ref().is_some_and(Ended::succeeded))
+            {
+                Phase::Succeeded
+            } else {
+                Phase::Failed
+            };
+        }
+        if !self.initialized() && apps.iter().all(|s| !s.ever_started()) {
+            return Phase::Pending;
+        }
+        if apps.iter().any(|s| s.is_active()) {
+            return Phase::Running;
+        }
+        if apps.iter().any(|s| matches!(s.state, State::Waiting { reason, .. } if reason != WaitReason::CrashLoopBackOff)) {
+            return Phase::Pending;
+        }
+        // Every app container stopped, not ending yet.
+        match self.policy {
+            RestartPolicy::Always | RestartPolicy::OnFailure => Phase::Running,
+            RestartPolicy::Never => Phase::Failed,
+        }
+    }
+
+    /// When `tick` has something to do next without any event: the end of
+    /// a back-off, or of the grace period.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        if self.exited.is_some() {
+            return None;
+        }
+        if let Some(termination) = self.termination {
+            let alive = self.slots.iter().any(|s| s.is_active() && !s.killed);
+            return (alive && !termination.immediate).then_some(termination.deadline);
+        }
+        self.slots
+            .iter()
+            .filter_map(|s| match s.state {
+                State::Waiting { until, .. } => until,
+                _ => None,
+            })
+            .chain(self.active_until)
+            .min()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,207 @@
+//! `podinit run`: read the manifest, make or take the pod's namespaces, run
+//! the pod.
+//!
+//! As PID 1 (container mode, and later VM mode) the namespaces podinit is
+//! in are the pod's. Otherwise (host mode) podinit forks a second podinit
+//! into new PID, mount, UTS, IPC and network namespaces (each kept from
+//! the host when the pod asks for `hostPID`, `hostIPC`, `hostNetwork`);
+//! that one is the pod's PID 1 and runs it as in container mode, while the
+//! first one relays the signals it receives and exits with the pod's exit
+//! code, as a container runtime's shim would.
+//!
+//! The pod itself is driven by [`driver::Driver`]: the [`crate::pod`] state
+//! machine decides, the driver forks, signals and reaps.
+
+pub mod driver;
+pub mod facts;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::cli::RunArgs;
+use crate::exit::ExitCode;
+use crate::init::{Core, Role, Wakeup};
+use crate::spec::check::{self, Options};
+use crate::spec::load::{self, Source};
+use crate::spec::plan::{self, PodPlan};
+use crate::sys::mount::{
+    self, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS,
+};
+use crate::sys::{self, ExitStatus, Signal};
+
+/// Runs `podinit run`.
+pub fn run(args: &RunArgs) -> ExitCode {
+    crate::logging::init(args.verbosity);
+    let plan = match read_plan(args) {
+        Ok(plan) => plan,
+        Err(code) => return code,
+    };
+    // Signals first, so that nothing sent from here on is lost.
+    let core = match Core::start() {
+        Ok(core) => core,
+        Err(err) => {
+            log::error!("{}", crate::exit::report(&err));
+            return ExitCode::Failure;
+        }
+    };
+    if core.role() == Role::Pid1 {
+        return driver::run_pod(core, args, plan, driver::Mode::Container);
+    }
+    host_mode(core, args, plan)
+}
+
+/// The manifest's plan; diagnostics go to stderr.
+fn read_plan(args: &RunArgs) -> Result<PodPlan, ExitCode> {
+    let mut stderr = std::io::stderr().lock();
+    let mut sources: Vec<Source> = Vec::new();
+    for file in &args.files {
+        match load::read_source(file) {
+            Ok(source) => sources.push(source),
+            Err(err) => {
+                let _ = writeln!(stderr, "podinit run: {err}");
+                return Err(ExitCode::BadInput);
+            }
+        }
+    }
+    let checked = check::check(
+        &sources,
+        Options {
+            ignore_unsupported: args.ignore_unsupported,
+        },
+    );
+    for diag in &checked.diags {
+        let _ = writeln!(stderr, "{diag}");
+    }
+    if checked.not_yaml || checked.errors() > 0 {
+        let _ = writeln!(
+            stderr,
+            "podinit run: the manifest is not valid (podinit validate {} says the same)",
+            args.files.join(" ")
+        );
+        return Err(ExitCode::BadInput);
+    }
+    plan::plan(&checked).map_err(|errors| {
+        for diag in errors {
+            let _ = writeln!(stderr, "{diag}");
+        }
+        ExitCode::BadInput
+    })
+}
+
+/// Host mode: the pod's PID 1 in new namespaces, and this process as its
+/// shim.
+fn host_mode(mut core: Core, args: &RunArgs, plan: PodPlan) -> ExitCode {
+    let ns = plan.namespaces;
+    let mut flags = CLONE_NEWNS | CLONE_NEWUTS;
+    if !ns.host_pid {
+        flags |= CLONE_NEWPID;
+    }
+    if !ns.host_ipc {
+        flags |= CLONE_NEWIPC;
+    }
+    if !ns.host_network {
+        flags |= CLONE_NEWNET;
+    }
+    // The node's address and name, before the pod's namespaces hide them.
+    let host = driver::HostFacts::here();
+    match mount::fork_into(flags) {
+        Err(err) => {
+            let hint = if err.raw_os_error() == Some(libc::EPERM) {
+                ": podinit run needs root (CAP_SYS_ADMIN) to make the pod's namespaces; \
+                 without it, run podinit as PID 1 of a container (its ENTRYPOINT)"
+            } else {
+                ""
+            };
+            log::error!(
+                "cannot create the pod's namespaces: {}{hint}",
+                sys::strerror(&err)
+            );
+            ExitCode::Failure
+        }
+        Ok(None) => {
+            // The pod's PID 1. A terminal's Ctrl-C goes to the shim, which
+            // relays it once: leave its session and process group.
+            let _ = nix::unistd::setsid();
+            // If the shim is killed outright, so is the pod.
+            let _ = sys::set_parent_death_signal(Signal::KILL);
+            core.after_fork();
+            if let Err(err) = private_mounts(!ns.host_pid) {
+                log::error!("{err}");
+                std::process::exit(i32::from(ExitCode::Failure.code()));
+            }
+            let code = driver::run_pod(core, args, plan, driver::Mode::Host(host));
+            std::process::exit(i32::from(code.code()))
+        }
+        Ok(Some(pid)) => shim(core, pid),
+    }
+}
+
+/// In the pod's new mount namespace: nothing propagates back to the host,
+/// and `/proc` shows the pod's PID namespace.
+fn private_mounts(new_pid_namespace: bool) -> Result<(), String> {
+    use crate::sys::mount::{MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_REC};
+    mount::mount(None, c"/", None, MS_REC | MS_PRIVATE, None).map_err(|e| {
+        format!(
+            "cannot make the pod's mounts private: {}",
+            sys::strerror(&e)
+        )
+    })?;
+    if new_pid_namespace {
+        mount::mount(
+            Some(c"proc"),
+            c"/proc",
+            Some(c"proc"),
+            MS_NOSUID | MS_NODEV | MS_NOEXEC,
+            None,
+        )
+        .map_err(|e| {
+            format!(
+                "cannot mount /proc for the pod's PID namespace: {}",
+                sys::strerror(&e)
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// The shim: relays every signal to the pod's PID 1 and exits with its
+/// exit code.
+fn shim(mut core: Core, pod: sys::Pid) -> ExitCode {
+    let mut deadlines = crate::deadline::Deadlines::<()>::new();
+    let mut wakeup = Wakeup::default();
+    loop {
+        core.wait(&[], &mut deadlines, &mut wakeup);
+        for received in &wakeup.signals {
+            if received.signal == Signal::CHLD {
+                continue;
+            }
+            if received.signal == Signal::PIPE && received.sender == core.pid() {
+                continue;
+            }
+            log::debug!("relaying {} to the pod (pid {pod})", received.signal);
+            if let Err(err) = sys::kill(pod, received.signal) {
+                log::debug!("cannot relay {} to pid {pod}: {err}", received.signal);
+            }
+        }
+        for &(pid, status) in &wakeup.exited {
+            if pid == pod {
+                return match status {
+                    ExitStatus::Exited(code) => ExitCode::Program(code),
+                    ExitStatus::Signaled { .. } => {
+                        log::error!("the pod's podinit (pid {pod}) ended by {status}");
+                        ExitCode::Program(status.code())
+                    }
+                };
+            }
+        }
+        if wakeup.no_children {
+            log::error!("the pod's podinit (pid {pod}) is gone");
+            return ExitCode::Failure;
+        }
+    }
+}
+
+/// Where the pod's directory goes.
+pub fn pod_dir(state_dir: &std::path::Path, plan: &PodPlan, uid: &str) -> PathBuf {
+    state_dir.join(format!("{}_{}_{uid}", plan.namespace, plan.name))
+}
