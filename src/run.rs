@@ -9,7 +9,7 @@
 //! first one relays the signals it receives and exits with the pod's exit
 //! code, as a container runtime's shim would.
 //!
-//! The pod itself is driven by [`driver::Driver`]: the [`crate::pod`] state
+//! The pod itself is driven by the loop of [`driver`]: the [`crate::pod`] state
 //! machine decides, the driver forks, signals and reaps.
 
 pub mod driver;

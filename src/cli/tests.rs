@@ -230,3 +230,69 @@ fn exit_code_set_holds_every_code() {
         assert!(set.contains(code));
     }
 }
+
+#[test]
+fn run_takes_files_and_options() {
+    let args = |words: &[&str]| -> Vec<OsString> { words.iter().map(OsString::from).collect() };
+    let parsed = parse(
+        &args(&[
+            "run",
+            "pod.yaml",
+            "-f",
+            "cm.yaml",
+            "--images=/srv/images",
+            "--state-dir",
+            "/tmp/s",
+            "--backoff-initial",
+            "1s",
+            "--backoff-max=1m30s",
+            "-vv",
+        ]),
+        |_| None,
+    );
+    let Ok(Command::Run(run)) = parsed else {
+        panic!("{parsed:?}");
+    };
+    assert_eq!(run.files, ["pod.yaml", "cm.yaml"]);
+    assert_eq!(run.images, std::path::PathBuf::from("/srv/images"));
+    assert_eq!(run.state_dir, std::path::PathBuf::from("/tmp/s"));
+    assert_eq!(run.backoff_initial, Duration::from_secs(1));
+    assert_eq!(run.backoff_max, Duration::from_secs(90));
+    assert_eq!(run.verbosity, 4);
+    assert_eq!(parse(&args(&["run", "-h"]), |_| None), Ok(Command::RunHelp));
+    for bad in [
+        &["run"][..],
+        &["run", "p.yaml", "--backoff-max", "0"],
+        &["run", "p.yaml", "--backoff-initial", "soon"],
+        &["run", "p.yaml", "--nope"],
+        &["run", "p.yaml", "--images"],
+    ] {
+        assert!(
+            matches!(parse(&args(bad), |_| None), Err(CliError::Run(_))),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
+fn durations_as_the_kubelet_writes_them() {
+    let cases = [
+        ("10s", Some(10_000)),
+        ("500ms", Some(500)),
+        ("1m30s", Some(90_000)),
+        ("1.5", Some(1_500)),
+        ("2h", Some(7_200_000)),
+        ("0", Some(0)),
+        ("", None),
+        ("10 s", None),
+        ("-1s", None),
+        ("5x", None),
+    ];
+    for (text, millis) in cases {
+        assert_eq!(
+            parse_duration(text).map(|d| d.as_millis() as u64),
+            millis,
+            "{text:?}"
+        );
+    }
+}

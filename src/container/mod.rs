@@ -1,6 +1,6 @@
 //! Turning one container of the plan into a running process.
 //!
-//! [`spawn`] builds everything before `fork` (the setup steps of
+//! [`spawn()`] builds everything before `fork` (the setup steps of
 //! [`setup`], argv, envp, the `PATH` candidates inside the container), then
 //! starts the process one of two ways:
 //!

@@ -137,6 +137,9 @@ impl<'a> Driver<'a> {
             );
             refuse_without_mounts(plan)?;
         }
+        for warning in not_run_yet(plan) {
+            log::warn!("{warning}");
+        }
         let uid = if plan.uid.is_empty() {
             new_uid()
         } else {
@@ -514,6 +517,14 @@ impl<'a> Driver<'a> {
             c.args.as_deref().unwrap_or(&[]),
             &environment,
         ));
+        // The kubelet's check (verifyRunAsNonRoot): podinit reads no image
+        // user, so no runAsUser means root.
+        if c.security.run_as_non_root && c.security.run_as_user.unwrap_or(0) == 0 {
+            return Err(format!(
+                "container has runAsNonRoot and image will run as root (pod: {:?}, container: {})",
+                self.plan.name, c.name
+            ));
+        }
         if c.command.is_none() {
             return Err(format!(
                 "no command: podinit does not read an image's entrypoint, so {:?} needs `command`",
@@ -582,6 +593,39 @@ impl<'a> Driver<'a> {
             );
         }
     }
+}
+
+/// What the manifest asks for that this version of `podinit run` does not
+/// do yet (probes and hooks come with the lifecycle work): said, not
+/// silently skipped.
+fn not_run_yet(plan: &PodPlan) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in plan.init_containers.iter().chain(&plan.containers) {
+        let mut what = Vec::new();
+        for (probe, name) in [
+            (&c.startup, "startupProbe"),
+            (&c.liveness, "livenessProbe"),
+            (&c.readiness, "readinessProbe"),
+        ] {
+            if probe.is_some() {
+                what.push(name);
+            }
+        }
+        if c.post_start.is_some() {
+            what.push("postStart");
+        }
+        if c.pre_stop.is_some() {
+            what.push("preStop");
+        }
+        if !what.is_empty() {
+            out.push(format!(
+                "container {:?}: {} not run yet by this podinit (the container runs without)",
+                c.name,
+                what.join(", ")
+            ));
+        }
+    }
+    out
 }
 
 /// Without CAP_SYS_ADMIN: what cannot be honoured is refused at start.

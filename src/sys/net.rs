@@ -10,6 +10,8 @@ use super::cvt;
 
 /// Sets `IFF_UP` on interface `name` (`lo` in a new network namespace,
 /// which starts down), with SIOCGIFFLAGS/SIOCSIFFLAGS (netdevice(7)).
+// The request's type is c_ulong with glibc and c_int with musl.
+#[allow(clippy::unnecessary_cast)]
 pub fn set_link_up(name: &CStr) -> io::Result<()> {
     // SAFETY: socket(2) with constant arguments; the descriptor is owned
     // at once.
@@ -27,9 +29,17 @@ pub fn set_link_up(name: &CStr) -> io::Result<()> {
     }
     // SAFETY: the ioctls read and write the ifreq we own.
     unsafe {
-        cvt(libc::ioctl(sock.as_raw_fd(), libc::SIOCGIFFLAGS, &mut req))?;
+        cvt(libc::ioctl(
+            sock.as_raw_fd(),
+            libc::SIOCGIFFLAGS as libc::Ioctl,
+            &mut req,
+        ))?;
         req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
-        cvt(libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFFLAGS, &req))?;
+        cvt(libc::ioctl(
+            sock.as_raw_fd(),
+            libc::SIOCSIFFLAGS as libc::Ioctl,
+            &req,
+        ))?;
     }
     Ok(())
 }

@@ -80,102 +80,85 @@ fn errno() -> c_int {
 /// One step: 0 on success, -1 with errno set on failure.
 fn run_one(step: &Step) -> c_int {
     let ptr = |s: &Option<CString>| s.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
-    // SAFETY (for every block below): the arguments are NUL-terminated
-    // strings and plain values built before fork; each call is a single
-    // async-signal-safe syscall.
-    match step {
-        // SAFETY: as said above the match.
-        Step::Setsid => unsafe { libc::setsid().min(0) },
-        Step::JoinCgroup(procs) => join_cgroup(procs),
-        // SAFETY: as said above the match.
-        Step::Unshare(flags) => unsafe { libc::unshare(*flags) },
-        // SAFETY: as said above the match.
-        Step::Mount {
-            source,
-            target,
-            fstype,
-            flags,
-            data,
-        } => unsafe {
-            libc::mount(
+    // SAFETY: the arguments are NUL-terminated strings and plain values
+    // built before fork; each call is a single async-signal-safe syscall.
+    unsafe {
+        match step {
+            Step::Setsid => libc::setsid().min(0),
+            Step::JoinCgroup(procs) => join_cgroup(procs),
+            Step::Unshare(flags) => libc::unshare(*flags),
+            Step::Mount {
+                source,
+                target,
+                fstype,
+                flags,
+                data,
+            } => libc::mount(
                 ptr(source),
                 target.as_ptr(),
                 ptr(fstype),
                 *flags,
                 ptr(data).cast(),
-            )
-        },
-        // SAFETY: as said above the match.
-        Step::Mkdir { path, mode } => unsafe {
-            match libc::mkdir(path.as_ptr(), *mode) {
+            ),
+            Step::Mkdir { path, mode } => match libc::mkdir(path.as_ptr(), *mode) {
                 -1 if errno() == libc::EEXIST => 0,
                 ret => ret,
+            },
+            Step::Touch(path) => {
+                let fd = libc::open(
+                    path.as_ptr(),
+                    libc::O_CREAT | libc::O_WRONLY | libc::O_CLOEXEC,
+                    0o644,
+                );
+                if fd >= 0 {
+                    libc::close(fd);
+                    0
+                } else if errno() == libc::EISDIR || errno() == libc::EEXIST {
+                    0
+                } else {
+                    -1
+                }
             }
-        },
-        // SAFETY: as said above the match.
-        Step::Touch(path) => unsafe {
-            let fd = libc::open(
-                path.as_ptr(),
-                libc::O_CREAT | libc::O_WRONLY | libc::O_CLOEXEC,
-                0o644,
-            );
-            if fd >= 0 {
-                libc::close(fd);
-                0
-            } else if errno() == libc::EISDIR || errno() == libc::EEXIST {
-                0
-            } else {
-                -1
-            }
-        },
-        // SAFETY: as said above the match.
-        Step::Symlink { target, link } => unsafe {
-            match libc::symlink(target.as_ptr(), link.as_ptr()) {
+            Step::Symlink { target, link } => match libc::symlink(target.as_ptr(), link.as_ptr()) {
                 -1 if errno() == libc::EEXIST => 0,
                 ret => ret,
-            }
-        },
-        // SAFETY: as said above the match.
-        Step::PivotRoot {
-            new_root,
-            put_old,
-            old,
-        } => unsafe {
-            // pivot_root(2)'s own recipe: from inside the new root, with
-            // "." as put_old the old root is stacked on it and detached.
-            if libc::chdir(new_root.as_ptr()) == -1
-                || libc::syscall(libc::SYS_pivot_root, c".".as_ptr(), put_old.as_ptr()) == -1
-                || libc::umount2(old.as_ptr(), libc::MNT_DETACH) == -1
-                || libc::chdir(c"/".as_ptr()) == -1
-            {
-                return -1;
-            }
-            // A separate put_old stays as an empty directory; failing to
-            // remove it is harmless.
-            if old.as_bytes() != b"." {
-                libc::rmdir(old.as_ptr());
-            }
-            0
-        },
-        // SAFETY: as said above the match.
-        Step::Chdir(path) => unsafe { libc::chdir(path.as_ptr()) },
-        // SAFETY: as said above the match.
-        Step::NoNewPrivs => unsafe {
-            libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1 as c_ulong, 0, 0, 0)
-        },
-        Step::BoundCapabilities(keep) => bound_capabilities(*keep),
-        // SAFETY: as said above the match.
-        Step::Identity { uid, gid, groups } => unsafe {
-            if libc::setgroups(groups.len(), groups.as_ptr()) == -1
-                || libc::setresgid(*gid, *gid, *gid) == -1
-                || libc::setresuid(*uid, *uid, *uid) == -1
-            {
-                -1
-            } else {
+            },
+            Step::PivotRoot {
+                new_root,
+                put_old,
+                old,
+            } => {
+                // pivot_root(2)'s own recipe: from inside the new root, with
+                // "." as put_old the old root is stacked on it and detached.
+                if libc::chdir(new_root.as_ptr()) == -1
+                    || libc::syscall(libc::SYS_pivot_root, c".".as_ptr(), put_old.as_ptr()) == -1
+                    || libc::umount2(old.as_ptr(), libc::MNT_DETACH) == -1
+                    || libc::chdir(c"/".as_ptr()) == -1
+                {
+                    return -1;
+                }
+                // A separate put_old stays as an empty directory; failing to
+                // remove it is harmless.
+                if old.as_bytes() != b"." {
+                    libc::rmdir(old.as_ptr());
+                }
                 0
             }
-        },
-        Step::Capabilities(set) => capset(*set),
+            Step::Chdir(path) => libc::chdir(path.as_ptr()),
+            Step::NoNewPrivs => libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1 as c_ulong, 0, 0, 0),
+            Step::BoundCapabilities(keep) => bound_capabilities(*keep),
+            Step::Identity { uid, gid, groups } => {
+                if libc::setgroups(groups.len(), groups.as_ptr()) == -1
+                    || libc::setresgid(*gid, *gid, *gid) == -1
+                    || libc::setresuid(*uid, *uid, *uid) == -1
+                {
+                    -1
+                } else {
+                    0
+                }
+            }
+            Step::Capabilities(set) => capset(*set),
+        }
     }
 }
 
