@@ -27,6 +27,14 @@ use crate::sys::{ExitStatus, Signal};
 
 pub use backoff::{Backoff, Config as BackoffConfig};
 
+/// `now + after`, or as late as an `Instant` goes: a grace period or
+/// deadline of `i64::MAX` seconds (valid in a manifest) must not overflow.
+pub fn later(now: Instant, after: Duration) -> Instant {
+    now.checked_add(after)
+        .or_else(|| now.checked_add(Duration::from_secs(u64::from(u32::MAX))))
+        .unwrap_or(now)
+}
+
 /// A container, by its place: init containers first, then app containers.
 pub type Id = usize;
 
@@ -124,6 +132,13 @@ impl Slot {
     /// A process of this container is alive (Starting or Running).
     pub fn is_active(&self) -> bool {
         matches!(self.state, State::Starting { .. } | State::Running { .. })
+    }
+
+    /// Which start this is (1 for the first): the driver tags each
+    /// process with it, so that news of an earlier instance is not taken
+    /// for the current one's.
+    pub fn instance(&self) -> u32 {
+        self.starts
     }
 
     /// Started at least once (its program ran or was tried).
@@ -352,7 +367,7 @@ impl Pod {
             let wait = slot.backoff.on_exit(now, config);
             State::Waiting {
                 reason: WaitReason::CrashLoopBackOff,
-                until: Some(now + wait),
+                until: Some(later(now, wait)),
             }
         } else {
             State::Terminated
@@ -384,7 +399,7 @@ impl Pod {
         }
         self.termination = Some(Termination {
             reason,
-            deadline: now + self.grace,
+            deadline: later(now, self.grace),
             immediate: false,
         });
         for slot in &mut self.slots {
@@ -420,7 +435,7 @@ impl Pod {
             return;
         }
         if self.active_until.is_none() {
-            self.active_until = self.active_deadline.map(|d| now + d);
+            self.active_until = self.active_deadline.map(|d| later(now, d));
         }
         if self.termination.is_none() && self.active_until.is_some_and(|t| now >= t) {
             self.begin_termination(EndReason::DeadlineExceeded, now);

@@ -92,7 +92,12 @@ fn read_plan(args: &RunArgs) -> Result<PodPlan, ExitCode> {
 /// shim.
 fn host_mode(mut core: Core, args: &RunArgs, plan: PodPlan) -> ExitCode {
     let ns = plan.namespaces;
-    let mut flags = CLONE_NEWNS | CLONE_NEWUTS;
+    let mut flags = CLONE_NEWNS;
+    // A hostNetwork pod keeps the node's hostname too (the kubelet asks
+    // for the node's UTS namespace then).
+    if !ns.host_network {
+        flags |= CLONE_NEWUTS;
+    }
     if !ns.host_pid {
         flags |= CLONE_NEWPID;
     }

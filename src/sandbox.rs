@@ -74,6 +74,18 @@ pub fn kernel_hostname(plan: &PodPlan) -> String {
     }
 }
 
+/// The hostname the containers see (`/etc/hostname`, `$HOSTNAME`): the
+/// pod's, or with `hostNetwork` the node's (the pod keeps the node's UTS
+/// namespace then, as under a kubelet).
+pub fn hostname_seen(plan: &PodPlan) -> String {
+    if plan.namespaces.host_network {
+        if let Ok(name) = fs::read_to_string("/proc/sys/kernel/hostname") {
+            return name.trim_end().to_owned();
+        }
+    }
+    kernel_hostname(plan)
+}
+
 /// `/etc/hosts` in the kubelet's layout (managedHostsFileContent).
 pub fn hosts_file(plan: &PodPlan, pod_ip: IpAddr) -> String {
     let mut out = String::from(
@@ -189,7 +201,7 @@ pub fn write_files(
         hosts_file(plan, pod_ip)
     };
     write(&files.hosts, &hosts)?;
-    write(&files.hostname, &format!("{}\n", kernel_hostname(plan)))?;
+    write(&files.hostname, &format!("{}\n", hostname_seen(plan)))?;
     let host_resolv = fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
     write(&files.resolv_conf, &resolv_conf(&plan.dns, &host_resolv))?;
     fs::create_dir_all(&files.shm).map_err(|source| SandboxError::Write {
@@ -216,14 +228,28 @@ pub fn write_files(
 }
 
 /// Sets the hostname and brings `lo` up, in the namespaces podinit owns
-/// (not when the pod keeps the host's).
-pub fn configure_namespaces(plan: &PodPlan) -> Result<(), SandboxError> {
+/// (not when the pod keeps the host's). The hostname is left alone when
+/// `set_hostname` is false.
+pub fn configure_namespaces(plan: &PodPlan, set_hostname: bool) -> Result<(), SandboxError> {
     if !plan.namespaces.host_network {
-        let name = kernel_hostname(plan);
-        mount::sethostname(&name).map_err(|source| SandboxError::Hostname { name, source })?;
+        if set_hostname {
+            let name = kernel_hostname(plan);
+            mount::sethostname(&name).map_err(|source| SandboxError::Hostname { name, source })?;
+        }
         net::set_link_up(c"lo").map_err(SandboxError::Loopback)?;
     }
     Ok(())
+}
+
+/// The inode number of the initial UTS namespace (`PROC_UTS_INIT_INO` in
+/// the kernel's `proc_ns.h`): fixed, so a process can tell that it shares
+/// the host's hostname.
+const INITIAL_UTS_INODE: u64 = 0xEFFF_FFFE;
+
+/// Whether this process is in the machine's initial UTS namespace.
+pub fn in_initial_uts_namespace() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata("/proc/self/ns/uts").is_ok_and(|m| m.ino() == INITIAL_UTS_INODE)
 }
 
 #[cfg(test)]

@@ -193,6 +193,12 @@ pub fn isolated(input: &Input) -> Result<Setup, ContainerError> {
         )?;
     }
     volumes(&mut setup, input, &lower, &target)?;
+    // A missing working directory is created, as runc does (before the
+    // root may become read-only).
+    if let Some(dir) = &input.container.working_dir {
+        let at = inside(&dir.to_string_lossy()).resolve();
+        mount_point(&mut setup, &at, true)?;
+    }
     if input.container.security.read_only_root_filesystem {
         setup.mount(
             None,
@@ -323,14 +329,8 @@ fn kernel_filesystems(setup: &mut Setup, target: &Path) -> Result<(), ContainerE
         },
         "create /sys",
     );
-    setup.mount(
-        Some(ctext_ok("sysfs")),
-        path(&sys)?,
-        Some("sysfs"),
-        MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-        None,
-        "mount /sys read-only".into(),
-    )
+    setup.push(Step::Sysfs(path(&sys)?), "mount /sys read-only");
+    Ok(())
 }
 
 /// A minimal /dev: a tmpfs with the usual devices bound from the host's,

@@ -419,3 +419,18 @@ fn active_deadline_seconds_fails_the_pod() {
     assert_eq!(run.step(6, Ev::Exit("a", 0)), ["exit 1"]);
     assert_eq!(run.pod.phase(), Phase::Failed);
 }
+
+#[test]
+fn huge_grace_and_deadline_do_not_overflow() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  activeDeadlineSeconds: 9223372036854775807\n  terminationGracePeriodSeconds: 9223372036854775807\n  containers:\n  - {name: a, image: /, command: [x]}\n";
+    let mut run = check(
+        text,
+        fast(),
+        &[
+            (0, Ev::Tick, &["start a"]),
+            (1, Ev::Stop, &["stop a SIGTERM"]),
+        ],
+    );
+    assert!(run.pod.next_deadline().is_some());
+    assert_eq!(run.step(2, Ev::Exit("a", 0)), ["exit 0"]);
+}

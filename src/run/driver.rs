@@ -85,8 +85,10 @@ struct Running {
     id: Id,
     process: Process,
     cgroup: Option<ContainerCgroup>,
-    /// Its exit came from the reaper's record: the reaper's own exit is
-    /// not news.
+    /// Which start of the container it is ([`crate::pod::Slot::instance`]).
+    instance: u32,
+    /// Its end is already told (a start failure, or its reaper's exit
+    /// record): the process's own exit is not news.
     reported: bool,
 }
 
@@ -147,10 +149,30 @@ impl<'a> Driver<'a> {
         };
         let pod_dir = super::pod_dir(&args.state_dir, plan, &uid);
         let lock = lock_pod_dir(&pod_dir)?;
+        // Until the pod is ready to run, an error removes the directory
+        // (and unmounts what is in it).
+        let mut guard = DirGuard(Some(pod_dir.clone()));
         // The namespaces: podinit made them in host mode; in container
         // mode they came with the container, and the hostname is set only
         // if podinit may.
-        if let Err(err) = sandbox::configure_namespaces(plan) {
+        // In container mode the hostname is set unless the UTS namespace is
+        // the machine's own (`unshare --pid` without `--uts`): the pod must
+        // not rename the host.
+        let set_hostname = match mode {
+            Mode::Host(_) => true,
+            Mode::Container => {
+                let initial = sandbox::in_initial_uts_namespace();
+                if initial && !plan.namespaces.host_network {
+                    log::warn!(
+                        "podinit shares the machine's UTS namespace: the hostname stays {:?} (not {:?})",
+                        kernel_hostname(),
+                        sandbox::kernel_hostname(plan)
+                    );
+                }
+                !initial
+            }
+        };
+        if let Err(err) = sandbox::configure_namespaces(plan, set_hostname) {
             let text = crate::exit::report(&err);
             match mode {
                 Mode::Host(_) => return Err(text),
@@ -217,6 +239,7 @@ impl<'a> Driver<'a> {
             plan.init_containers.len(),
             plan.containers.len()
         );
+        guard.0 = None;
         Ok(Self {
             pod: Pod::new(
                 plan,
@@ -305,25 +328,32 @@ impl<'a> Driver<'a> {
         news.clear();
         running.process.read(news);
         let id = running.id;
-        let mut exited = None;
+        if news.iter().any(|n| !matches!(n, News::Started)) {
+            running.reported = true;
+        }
+        // News of an instance the pod has moved on from (it was replaced
+        // after its start failed) must not touch the current one.
+        let current = self
+            .pod
+            .slots
+            .get(id)
+            .is_some_and(|s| s.instance() == running.instance);
         for item in news.drain(..) {
+            let name = self.pod.name(id);
             match item {
-                News::Started => {
-                    log::info!("container {}: started (pid {pid})", self.pod.name(id));
+                News::Started if current => {
+                    log::info!("container {name}: started (pid {pid})");
                     self.pod.started(id, now);
                 }
-                News::Failed(message) => {
-                    log::error!("container {}: {message}", self.pod.name(id));
+                News::Failed(message) if current => {
+                    log::error!("container {name}: {message}");
                     self.pod.start_failed(id, message, now);
                 }
-                News::Exited(status) => exited = Some(status),
+                News::Exited(status) if current => self.ended(id, status, now),
+                other => {
+                    log::debug!("container {name}: {other:?} from an earlier instance (pid {pid})")
+                }
             }
-        }
-        if let Some(status) = exited {
-            if let Some(running) = self.running.get_mut(&pid) {
-                running.reported = true;
-            }
-            self.ended(id, status, now);
         }
     }
 
@@ -337,7 +367,12 @@ impl<'a> Driver<'a> {
         let Some(running) = self.running.remove(&pid) else {
             return;
         };
-        if !running.reported {
+        let current = self
+            .pod
+            .slots
+            .get(running.id)
+            .is_some_and(|s| s.instance() == running.instance);
+        if !running.reported && current {
             if running.process.has_reaper() {
                 log::debug!(
                     "the reaper of {} (pid {pid}) ended by {status}",
@@ -498,13 +533,13 @@ impl<'a> Driver<'a> {
     fn spawn(&mut self, id: Id) -> Result<Running, String> {
         let c = self.container(id).ok_or("no such container")?;
         let slot = self.pod.slots.get(id).ok_or("no such container")?;
-        let instance = slot.restarts;
+        let (restarts, instance) = (slot.restarts, slot.instance());
         let mut environment = vec![
             (
                 "PATH".to_owned(),
                 crate::sys::spawn::DEFAULT_PATH.to_owned(),
             ),
-            ("HOSTNAME".to_owned(), sandbox::kernel_hostname(self.plan)),
+            ("HOSTNAME".to_owned(), sandbox::hostname_seen(self.plan)),
         ];
         for (name, value) in env::resolve(&c.env, &self.facts) {
             match environment.iter_mut().find(|(n, _)| *n == name) {
@@ -538,8 +573,8 @@ impl<'a> Driver<'a> {
                 log::warn!("cannot remove {}: {err}", container_dir.display());
             }
         }
-        let instance_dir = container_dir.join(instance.to_string());
-        let cgroup = self.cgroup.create(&c.name, instance);
+        let instance_dir = container_dir.join(restarts.to_string());
+        let cgroup = self.cgroup.create(&c.name, restarts);
         let procs: Option<CString> = cgroup.as_ref().and_then(|cg| {
             CString::new(cg.procs_path().into_os_string().into_encoded_bytes()).ok()
         });
@@ -565,6 +600,7 @@ impl<'a> Driver<'a> {
                 id,
                 process,
                 cgroup,
+                instance,
                 reported: false,
             }),
             Err(err) => {
@@ -740,6 +776,20 @@ fn unmount_below(path: &Path) {
     for point in points {
         if let Ok(target) = crate::sys::mount::cpath(&point) {
             let _ = crate::sys::mount::umount(&target, crate::sys::mount::MNT_DETACH);
+        }
+    }
+}
+
+/// Removes a pod's directory when dropped, unless disarmed (`.0 = None`).
+struct DirGuard(Option<PathBuf>);
+
+impl Drop for DirGuard {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.take() {
+            unmount_below(&dir);
+            if let Err(err) = std::fs::remove_dir_all(&dir) {
+                log::warn!("cannot remove the pod's directory {}: {err}", dir.display());
+            }
         }
     }
 }

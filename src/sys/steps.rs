@@ -42,6 +42,10 @@ pub enum Step {
         put_old: CString,
         old: CString,
     },
+    /// A read-only sysfs at this path; where the kernel refuses a new one
+    /// (a network namespace the pod does not own: EBUSY, EPERM), a
+    /// read-only recursive bind of `/sys`, as runc does.
+    Sysfs(CString),
     /// chdir(2).
     Chdir(CString),
     /// prctl(PR_SET_NO_NEW_PRIVS).
@@ -143,6 +147,37 @@ fn run_one(step: &Step) -> c_int {
                     libc::rmdir(old.as_ptr());
                 }
                 0
+            }
+            Step::Sysfs(target) => {
+                let flags = libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+                let fresh = libc::mount(
+                    c"sysfs".as_ptr(),
+                    target.as_ptr(),
+                    c"sysfs".as_ptr(),
+                    flags,
+                    std::ptr::null(),
+                );
+                let refused = fresh == -1 && matches!(errno(), libc::EBUSY | libc::EPERM);
+                if !refused {
+                    fresh
+                } else if libc::mount(
+                    c"/sys".as_ptr(),
+                    target.as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_BIND | libc::MS_REC,
+                    std::ptr::null(),
+                ) == -1
+                {
+                    -1
+                } else {
+                    libc::mount(
+                        std::ptr::null(),
+                        target.as_ptr(),
+                        std::ptr::null(),
+                        flags | libc::MS_BIND | libc::MS_REMOUNT,
+                        std::ptr::null(),
+                    )
+                }
             }
             Step::Chdir(path) => libc::chdir(path.as_ptr()),
             Step::NoNewPrivs => libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1 as c_ulong, 0, 0, 0),

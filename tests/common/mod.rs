@@ -322,3 +322,51 @@ pub fn assert_killed(done: &Finished, pidfiles: &[&std::path::Path]) {
         done.stderr
     );
 }
+
+/// An image store for `podinit run` under `dir`: `dir/images/busybox/latest`
+/// with the host's static busybox (`/bin/busybox`, Debian's busybox-static),
+/// a relative symlink per applet (`sh`, `ls`, `ps`...), and the empty
+/// directories a root filesystem needs. Returns the store (`dir/images`).
+pub fn busybox_store(dir: &std::path::Path) -> PathBuf {
+    let store = dir.join("images");
+    let root = store.join("busybox").join("latest");
+    for sub in ["bin", "proc", "sys", "dev", "etc", "tmp"] {
+        std::fs::create_dir_all(root.join(sub)).expect("image dir");
+    }
+    let busybox = root.join("bin").join("busybox");
+    std::fs::copy("/bin/busybox", &busybox)
+        .expect("copy /bin/busybox (apt-get install busybox-static)");
+    // The original, not the copy: exec'ing a file just written fails with
+    // ETXTBSY while another test thread forks with it still open.
+    let list = Command::new("/bin/busybox")
+        .arg("--list")
+        .output()
+        .expect("busybox --list");
+    assert!(list.status.success(), "busybox --list failed");
+    for applet in String::from_utf8_lossy(&list.stdout).split_whitespace() {
+        if applet != "busybox" {
+            std::os::unix::fs::symlink("busybox", root.join("bin").join(applet))
+                .expect("applet symlink");
+        }
+    }
+    store
+}
+
+/// podinit as PID 1 of new PID, mount, UTS, IPC and network namespaces, as a
+/// container runtime starts a container's ENTRYPOINT: container mode sets the
+/// hostname of the UTS namespace it is in, which must not be the host's.
+pub fn as_pid1_isolated<S: AsRef<OsStr>>(args: &[S]) -> Run {
+    let mut cmd = Command::new("unshare");
+    cmd.args([
+        "--pid",
+        "--fork",
+        "--mount-proc",
+        "--uts",
+        "--ipc",
+        "--net",
+        "--kill-child",
+    ])
+    .arg(podinit())
+    .args(args);
+    spawn(cmd, true)
+}
