@@ -312,8 +312,11 @@ fn parse_run(args: &[OsString]) -> Result<Command, CliError> {
             "no manifest given: podinit run [-f] FILE... (- for stdin)".into(),
         ));
     }
-    if out.backoff_max.is_zero() {
-        return Err(bad("--backoff-max must be more than 0".into()));
+    // A zero delay would double to zero forever: a crash loop at full speed.
+    if out.backoff_max.is_zero() || out.backoff_initial.is_zero() {
+        return Err(bad(
+            "--backoff-initial and --backoff-max must be more than 0".into(),
+        ));
     }
     Ok(Command::Run(out))
 }

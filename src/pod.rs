@@ -35,6 +35,11 @@ pub fn later(now: Instant, after: Duration) -> Instant {
         .unwrap_or(now)
 }
 
+/// The kubelet's floor for the time between the stop signal and SIGKILL
+/// (`minimumGracePeriodInSeconds`): a grace of 0 still sends the stop
+/// signal first.
+pub const MIN_GRACE: Duration = Duration::from_secs(2);
+
 /// A container, by its place: init containers first, then app containers.
 pub type Id = usize;
 
@@ -399,7 +404,7 @@ impl Pod {
         }
         self.termination = Some(Termination {
             reason,
-            deadline: later(now, self.grace),
+            deadline: later(now, self.grace.max(MIN_GRACE)),
             immediate: false,
         });
         for slot in &mut self.slots {
@@ -412,6 +417,12 @@ impl Pod {
     /// Why the pod is ending, once it is.
     pub fn end_reason(&self) -> Option<EndReason> {
         self.termination.map(|t| t.reason)
+    }
+
+    /// The pod is being killed at once (a second interrupt), not at the
+    /// end of its grace period.
+    pub fn killing_at_once(&self) -> bool {
+        self.termination.is_some_and(|t| t.immediate)
     }
 
     /// When the grace period ends, once the pod is ending.

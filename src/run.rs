@@ -176,6 +176,18 @@ fn shim(mut core: Core, pod: sys::Pid) -> ExitCode {
     let mut wakeup = Wakeup::default();
     loop {
         core.wait(&[], &mut deadlines, &mut wakeup);
+        // The exit first: a signal must not go to a pid already reaped.
+        for &(pid, status) in &wakeup.exited {
+            if pid == pod {
+                return match status {
+                    ExitStatus::Exited(code) => ExitCode::Program(code),
+                    ExitStatus::Signaled { .. } => {
+                        log::error!("the pod's podinit (pid {pod}) ended by {status}");
+                        ExitCode::Program(status.code())
+                    }
+                };
+            }
+        }
         for received in &wakeup.signals {
             if received.signal == Signal::CHLD {
                 continue;
@@ -188,17 +200,6 @@ fn shim(mut core: Core, pod: sys::Pid) -> ExitCode {
                 log::debug!("cannot relay {} to pid {pod}: {err}", received.signal);
             }
         }
-        for &(pid, status) in &wakeup.exited {
-            if pid == pod {
-                return match status {
-                    ExitStatus::Exited(code) => ExitCode::Program(code),
-                    ExitStatus::Signaled { .. } => {
-                        log::error!("the pod's podinit (pid {pod}) ended by {status}");
-                        ExitCode::Program(status.code())
-                    }
-                };
-            }
-        }
         if wakeup.no_children {
             log::error!("the pod's podinit (pid {pod}) is gone");
             return ExitCode::Failure;
@@ -206,7 +207,27 @@ fn shim(mut core: Core, pod: sys::Pid) -> ExitCode {
     }
 }
 
-/// Where the pod's directory goes.
+/// Where the pod's directory goes: `STATE/NAMESPACE_NAME_UID`, one
+/// component. The namespace and name are DNS labels (validated); the uid is
+/// free text in a manifest, so anything but `[A-Za-z0-9._-]` in it becomes
+/// `_` and a leading dot too: `uid: ../../etc` must not name a path.
 pub fn pod_dir(state_dir: &std::path::Path, plan: &PodPlan, uid: &str) -> PathBuf {
-    state_dir.join(format!("{}_{}_{uid}", plan.namespace, plan.name))
+    let safe = |text: &str| -> String {
+        text.chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' || (c == '.' && i > 0) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    state_dir.join(format!(
+        "{}_{}_{}",
+        safe(&plan.namespace),
+        safe(&plan.name),
+        safe(uid)
+    ))
 }

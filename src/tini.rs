@@ -389,6 +389,7 @@ impl Driver {
                     ChildStep::Setup(index) => {
                         log::error!("setup step {index} of '{}' failed: {error}", self.program)
                     }
+                    ChildStep::Fork => log::error!("cannot fork '{}': {error}", self.program),
                     ChildStep::ProcessGroup => log::error!(
                         "cannot put '{}' in a process group of its own: {error}",
                         self.program

@@ -1932,3 +1932,87 @@ spec:
         done.stderr
     );
 }
+
+#[test]
+fn a_sub_path_through_a_symlink_or_out_of_the_volume_is_refused() {
+    if !require_root() {
+        return;
+    }
+    let pod = Pod::new(
+        "symsub",
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: symsub}
+spec:
+  restartPolicy: Never
+  initContainers:
+  - name: plant
+    image: busybox
+    command: [sh, -c, 'ln -s /etc /data/evil; mkdir -p /data/ok/x; echo fine > /data/ok/x/f']
+    volumeMounts: [{name: data, mountPath: /data}]
+  containers:
+  - name: link
+    image: busybox
+    command: [sh, -c, 'touch /host/podinit-escaped']
+    volumeMounts: [{name: data, mountPath: /host, subPath: evil}]
+  - name: ok
+    image: busybox
+    command: [cat, /in/f]
+    volumeMounts: [{name: data, mountPath: /in, subPath: ok/x}]
+  - name: absolute
+    image: busybox
+    env: [{name: X, value: /etc}]
+    command: [sh, -c, 'touch /in/podinit-escaped']
+    volumeMounts: [{name: data, mountPath: /in, subPathExpr: $(X)}]
+  volumes:
+  - {name: data, emptyDir: {}}
+"#,
+    );
+    let done = pod.host().finish();
+    assert!(!std::path::Path::new("/etc/podinit-escaped").exists());
+    assert_eq!(done.code, Some(128), "{}", done.stderr);
+    assert!(done.stdout.contains("fine"), "{}", done.stdout);
+    for message in [
+        "container link: cannot use the subPath \"evil\" of volume data: a subPath may not go through a symbolic link",
+        "container absolute: cannot use the subPath \"/etc\" of volume data: a subPath must be a relative path",
+    ] {
+        assert!(done.stderr.contains(message), "{}", done.stderr);
+    }
+}
+
+#[test]
+fn containers_do_not_inherit_the_callers_descriptors() {
+    if !require_root() {
+        return;
+    }
+    let pod = Pod::new(
+        "fds",
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: fds}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: a, image: busybox, command: [sh, -c, 'for f in /proc/self/fd/*; do echo "fd:${f##*/}"; done']}
+"#,
+    );
+    // podinit started with descriptor 7 open on / (not close-on-exec).
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg("exec 7</; exec \"$0\" \"$@\"")
+        .arg(podinit())
+        .args(pod.args());
+    let done = run_command(cmd).finish();
+    assert_eq!(done.code, Some(0), "{}", done.stderr);
+    let fds: Vec<&str> = done
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("fd:"))
+        .collect();
+    assert!(!fds.is_empty(), "{}", done.stdout);
+    // 0, 1, 2, and the shell's own for the glob at most.
+    assert!(!fds.contains(&"7"), "{fds:?}");
+    assert!(fds.len() <= 4, "{fds:?}");
+}

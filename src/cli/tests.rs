@@ -263,6 +263,7 @@ fn run_takes_files_and_options() {
     for bad in [
         &["run"][..],
         &["run", "p.yaml", "--backoff-max", "0"],
+        &["run", "p.yaml", "--backoff-initial", "0s"],
         &["run", "p.yaml", "--backoff-initial", "soon"],
         &["run", "p.yaml", "--nope"],
         &["run", "p.yaml", "--images"],

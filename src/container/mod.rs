@@ -172,6 +172,10 @@ pub(crate) fn describe(step: ChildStep, error: &io::Error, about: &About) -> Str
             }
         }
         ChildStep::ProcessGroup => format!("cannot create a process group: {why}"),
+        ChildStep::Fork => format!(
+            "cannot start {:?} in its PID namespace (the reaper's fork failed): {why}",
+            about.program
+        ),
     }
 }
 
@@ -200,6 +204,7 @@ pub fn spawn(
     let mut plan = ExecPlan::new(&argv, &env, &path)
         .map_err(|e| ContainerError::plan("prepare the command line", e))?;
     plan.steps = setup.steps;
+    plan.close_other_fds = true;
     let about = About {
         steps: setup.about,
         program: argv

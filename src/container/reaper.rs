@@ -33,11 +33,11 @@ pub fn run(plan: &mut ExecPlan, inherited: &InheritedSignals, out: OwnedFd) -> !
     block.remove(Signal::TTOU);
     let signals = match SignalFd::new(&block) {
         Ok(fd) => fd,
-        Err(err) => fail(&out, ChildStep::Exec, &err),
+        Err(err) => fail(&out, ChildStep::Fork, &err),
     };
     let (child, report) = match spawn::spawn(plan, inherited) {
         Ok(spawned) => spawned,
-        Err(err) => fail(&out, ChildStep::Exec, &err),
+        Err(err) => fail(&out, ChildStep::Fork, &err),
     };
     let mut report = Some(report);
     let mut received = Vec::new();
@@ -48,20 +48,7 @@ pub fn run(plan: &mut ExecPlan, inherited: &InheritedSignals, out: OwnedFd) -> !
         }
         let _ = sys::poll(&mut fds, None);
         if fds.get(1).is_some_and(PollFd::is_ready) {
-            if let Some(r) = &report {
-                match r.read() {
-                    Ok(ExecOutcome::Pending) => {}
-                    Ok(ExecOutcome::Started) => {
-                        send(&out, &[STARTED]);
-                        report = None;
-                    }
-                    Ok(ExecOutcome::Failed(failure)) => {
-                        send(&out, &failed_record(failure.step, &failure.error));
-                        report = None;
-                    }
-                    Err(_) => report = None,
-                }
-            }
+            relay_report(&mut report, &out);
         }
         received.clear();
         let _ = signals.drain_into(&mut received);
@@ -72,32 +59,40 @@ pub fn run(plan: &mut ExecPlan, inherited: &InheritedSignals, out: OwnedFd) -> !
         }
         while let Ok(Some((pid, raw))) = sys::reap_one() {
             if pid == child {
+                // The start report was written before the exit: it goes
+                // first, whatever order poll saw them in.
+                relay_report(&mut report, &out);
+                // What the program left goes first: when podinit hears of
+                // the exit, the namespace is empty (ports and locks free
+                // for the next instance).
+                let _ = sys::kill(-1, Signal::KILL);
+                while let Ok(Some(_)) = sys::wait_blocking() {}
                 let mut record = [EXITED, 0, 0, 0, 0];
                 record[1..].copy_from_slice(&raw.to_ne_bytes());
                 send(&out, &record);
-                finish();
+                std::process::exit(0);
             }
         }
     }
 }
 
-/// The program has exited: kill what is left of the namespace, reap it,
-/// exit.
-fn finish() -> ! {
-    let _ = sys::kill(-1, Signal::KILL);
-    while let Ok(Some(_)) = sys::wait_blocking() {}
-    std::process::exit(0)
+/// Passes the program's start report on once it has something to say.
+fn relay_report(report: &mut Option<spawn::ExecReport>, out: &OwnedFd) {
+    let Some(r) = report else {
+        return;
+    };
+    match r.read() {
+        Ok(ExecOutcome::Pending) => return,
+        Ok(ExecOutcome::Started) => send(out, &[STARTED]),
+        Ok(ExecOutcome::Failed(failure)) => send(out, &failed_record(failure.step, &failure.error)),
+        Err(_) => {}
+    }
+    *report = None;
 }
 
 fn failed_record(step: ChildStep, error: &io::Error) -> [u8; 9] {
     let mut record = [FAILED, 0, 0, 0, 0, 0, 0, 0, 0];
-    let code: u32 = match step {
-        ChildStep::ProcessGroup => 1,
-        ChildStep::Exec => 2,
-        ChildStep::Setup(index) => {
-            1000u32.saturating_add(u32::try_from(index).unwrap_or(u32::MAX - 1000))
-        }
-    };
+    let code = step.to_wire();
     record[1..5].copy_from_slice(&code.to_ne_bytes());
     record[5..].copy_from_slice(&error.raw_os_error().unwrap_or(libc::EIO).to_ne_bytes());
     record
@@ -130,13 +125,7 @@ pub(super) fn read_records(fd: BorrowedFd<'_>, about: &About, news: &mut Vec<New
                 (FAILED, [a, b, c, d, e, f, g, h, ..]) => {
                     let code = u32::from_ne_bytes([*a, *b, *c, *d]);
                     let errno = i32::from_ne_bytes([*e, *f, *g, *h]);
-                    let step = match code {
-                        1 => ChildStep::ProcessGroup,
-                        n if n >= 1000 => {
-                            ChildStep::Setup(usize::try_from(n - 1000).unwrap_or(usize::MAX))
-                        }
-                        _ => ChildStep::Exec,
-                    };
+                    let step = ChildStep::from_wire(code).unwrap_or(ChildStep::Exec);
                     (
                         Some(News::Failed(describe(
                             step,

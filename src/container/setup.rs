@@ -109,7 +109,7 @@ impl Setup {
 pub fn isolated(input: &Input) -> Result<Setup, ContainerError> {
     let mut setup = Setup::default();
     common_start(&mut setup, input);
-    setup.push(Step::Unshare(CLONE_NEWNS), "a mount namespace of its own");
+    setup.push(Step::Unshare(CLONE_NEWNS), "create a mount namespace");
     setup.push(
         Step::Mount {
             source: None,
@@ -164,7 +164,7 @@ pub fn isolated(input: &Input) -> Result<Setup, ContainerError> {
                 Some("overlay"),
                 0,
                 Some(&data),
-                format!("overlay of the image {}", image.display()),
+                format!("mount the overlay of the image {}", image.display()),
             )?;
             image.clone()
         }
@@ -181,7 +181,7 @@ pub fn isolated(input: &Input) -> Result<Setup, ContainerError> {
         (&input.sandbox.hostname, "/etc/hostname"),
         (&input.sandbox.resolv_conf, "/etc/resolv.conf"),
     ] {
-        let at = inside(dest).resolve();
+        let at = inside(dest).resolve()?;
         mount_point(&mut setup, &at, false)?;
         setup.mount(
             Some(path(source)?),
@@ -196,7 +196,7 @@ pub fn isolated(input: &Input) -> Result<Setup, ContainerError> {
     // A missing working directory is created, as runc does (before the
     // root may become read-only).
     if let Some(dir) = &input.container.working_dir {
-        let at = inside(&dir.to_string_lossy()).resolve();
+        let at = inside(&dir.to_string_lossy()).resolve()?;
         mount_point(&mut setup, &at, true)?;
     }
     if input.container.security.read_only_root_filesystem {
@@ -232,7 +232,7 @@ pub fn shared_root(input: &Input) -> Result<Setup, ContainerError> {
 }
 
 fn common_start(setup: &mut Setup, input: &Input) {
-    setup.push(Step::Setsid, "a session of its own");
+    setup.push(Step::Setsid, "start a session");
     if let Some(procs) = &input.cgroup_procs {
         setup.push(
             Step::JoinCgroup(procs.clone()),
@@ -429,37 +429,41 @@ fn volumes(
                 reason: "mounts a volume that was not prepared",
             });
         };
-        let mut host = source.host_path.clone();
         let mut is_dir = source.is_dir;
+        let mut parts = None;
         if let Some(sub) = sub_path(&mount.sub_path, input.env) {
-            host = host.join(&sub);
-            // A missing subPath is created as a directory, as the kubelet does.
-            if !host.exists() {
-                std::fs::create_dir_all(&host).map_err(|e| {
-                    ContainerError::plan(
-                        &format!("create the subPath {sub} of volume {}", volume.name),
-                        e,
-                    )
-                })?;
-            }
-            is_dir = host.is_dir();
+            // Checked and created here; walked again, without following
+            // links, by the child that binds it.
+            let (names, dir) = prepare_sub_path(&source.host_path, &sub, &volume.name)?;
+            is_dir = dir;
+            parts = Some(names);
         }
         let at = Inside {
             root: lower,
             target,
             path: mount.path.clone(),
         }
-        .resolve();
+        .resolve()?;
         mount_point(setup, &at, is_dir)?;
         let about = format!("mount volume {} at {}", volume.name, mount.path.display());
-        setup.mount(
-            Some(path(&host)?),
-            path(&at.full())?,
-            None,
-            MS_BIND | MS_REC,
-            None,
-            about,
-        )?;
+        match parts {
+            Some(parts) => setup.push(
+                Step::BindBeneath {
+                    base: path(&source.host_path)?,
+                    parts,
+                    target: path(&at.full())?,
+                },
+                about,
+            ),
+            None => setup.mount(
+                Some(path(&source.host_path)?),
+                path(&at.full())?,
+                None,
+                MS_BIND | MS_REC,
+                None,
+                about,
+            )?,
+        }
         if mount.read_only || source.read_only {
             let about = format!(
                 "make volume {} read-only at {}",
@@ -477,6 +481,86 @@ fn volumes(
         }
     }
     Ok(())
+}
+
+/// Opens `sub` below a volume's directory `base`, one component at a time
+/// with `O_NOFOLLOW`, creating missing directories (as the kubelet does):
+/// a subPath that is absolute, has `..` or goes through a symlink is
+/// refused, since a container can plant links in a shared volume (the
+/// kubelet's subpath safety rules). Returns the components and whether the
+/// end is a directory.
+fn prepare_sub_path(
+    base: &Path,
+    sub: &str,
+    volume: &str,
+) -> Result<(Vec<CString>, bool), ContainerError> {
+    use nix::fcntl::{OFlag, openat};
+    use nix::sys::stat::{Mode, SFlag, fstat, mkdirat};
+    let refuse = |reason: &'static str| {
+        ContainerError::plan(
+            &format!("use the subPath {sub:?} of volume {volume}"),
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, reason),
+        )
+    };
+    let relative = Path::new(sub);
+    if relative.is_absolute()
+        || relative
+            .components()
+            .any(|c| matches!(c, Component::ParentDir | Component::RootDir))
+    {
+        return Err(refuse("a subPath must be a relative path without '..'"));
+    }
+    let io = |what: &str, e: nix::errno::Errno| {
+        ContainerError::plan(
+            &format!("open the subPath {sub} of volume {volume} ({what})"),
+            std::io::Error::from(e),
+        )
+    };
+    let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let mut fd = openat(
+        nix::fcntl::AT_FDCWD,
+        base,
+        flags | OFlag::O_DIRECTORY,
+        Mode::empty(),
+    )
+    .map_err(|e| io("the volume", e))?;
+    let parts: Vec<_> = relative
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .collect();
+    let mut is_dir = true;
+    let mut names = Vec::with_capacity(parts.len());
+    for (i, part) in parts.iter().enumerate() {
+        names.push(
+            CString::new(part.as_os_str().as_encoded_bytes())
+                .map_err(|_| refuse("a subPath cannot hold a NUL byte"))?,
+        );
+        let name = part.as_os_str();
+        let next = match openat(&fd, name, flags, Mode::empty()) {
+            Ok(next) => next,
+            Err(nix::errno::Errno::ENOENT) => {
+                match mkdirat(&fd, name, Mode::from_bits_truncate(0o755)) {
+                    Ok(()) | Err(nix::errno::Errno::EEXIST) => {}
+                    Err(e) => return Err(io("create it", e)),
+                }
+                openat(&fd, name, flags, Mode::empty()).map_err(|e| io("open it", e))?
+            }
+            Err(e) => return Err(io("open it", e)),
+        };
+        let kind = SFlag::from_bits_truncate(fstat(&next).map_err(|e| io("stat", e))?.st_mode)
+            & SFlag::S_IFMT;
+        if kind == SFlag::S_IFLNK {
+            return Err(refuse("a subPath may not go through a symbolic link"));
+        }
+        is_dir = kind == SFlag::S_IFDIR;
+        if !is_dir && i + 1 < parts.len() {
+            return Err(refuse(
+                "a subPath goes through something that is not a directory",
+            ));
+        }
+        fd = next;
+    }
+    Ok((names, is_dir))
 }
 
 /// The subPath of a mount, with `$(VAR)` expanded for subPathExpr.
@@ -544,7 +628,11 @@ impl Inside<'_> {
     /// Follows symlinks component by component inside `root` (an absolute
     /// link restarts at the root, `..` stops at it), at most 40 of them as
     /// the kernel allows.
-    fn resolve(&self) -> ResolvedPath {
+    /// Resolves the path as the kernel would inside the root (links
+    /// followed against the image, never the host); more than 40 links is
+    /// ELOOP, as for the kernel, rather than a path taken as it is (which
+    /// the child would then follow on the host).
+    fn resolve(&self) -> Result<ResolvedPath, ContainerError> {
         let mut done = PathBuf::new();
         let mut todo: Vec<PathBuf> = self.path.components().rev().filter_map(component).collect();
         let mut links = 0;
@@ -555,7 +643,13 @@ impl Inside<'_> {
             }
             let candidate = done.join(&part);
             match std::fs::read_link(self.root.join(&candidate)) {
-                Ok(link) if links < 40 => {
+                Ok(_) if links >= 40 => {
+                    return Err(ContainerError::Prepare {
+                        what: format!("resolve {} in the image", self.path.display()),
+                        source: std::io::Error::from_raw_os_error(libc::ELOOP),
+                    });
+                }
+                Ok(link) => {
                     links += 1;
                     if link.is_absolute() {
                         done = PathBuf::new();
@@ -565,10 +659,10 @@ impl Inside<'_> {
                 _ => done = candidate,
             }
         }
-        ResolvedPath {
+        Ok(ResolvedPath {
             target: self.target.to_owned(),
             relative: done,
-        }
+        })
     }
 }
 

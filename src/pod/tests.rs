@@ -434,3 +434,36 @@ fn huge_grace_and_deadline_do_not_overflow() {
     assert!(run.pod.next_deadline().is_some());
     assert_eq!(run.step(2, Ev::Exit("a", 0)), ["exit 0"]);
 }
+
+#[test]
+fn a_grace_of_zero_still_sends_the_stop_signal_two_seconds_before_sigkill() {
+    let mut run = check(
+        &manifest("Always", 0, &[], &[], &["a"]),
+        fast(),
+        &[
+            (0, Ev::Tick, &["start a"]),
+            (10, Ev::Stop, &["stop a SIGTERM"]),
+        ],
+    );
+    assert_eq!(run.next(), Some(12));
+    assert_eq!(run.step(12, Ev::Tick), ["kill a"]);
+}
+
+#[test]
+fn the_pod_directory_is_one_component_whatever_the_uid() {
+    let plan = plan_of(&manifest("Always", 1, &[], &[], &["a"]));
+    let state = std::path::Path::new("/run/podinit");
+    for uid in ["x/../../etc", "..", "../x", "a\0b", "", "ok-123"] {
+        let dir = crate::run::pod_dir(state, &plan, uid);
+        assert_eq!(dir.parent(), Some(state), "{uid:?} gave {dir:?}");
+        assert!(
+            dir.components()
+                .all(|c| c != std::path::Component::ParentDir),
+            "{uid:?}"
+        );
+    }
+    assert_eq!(
+        crate::run::pod_dir(state, &plan, "ok-123"),
+        state.join("default_p_ok-123")
+    );
+}

@@ -85,6 +85,8 @@ struct Running {
     id: Id,
     process: Process,
     cgroup: Option<ContainerCgroup>,
+    /// Its own directory (overlay layers), removed when it ends.
+    dir: PathBuf,
     /// Which start of the container it is ([`crate::pod::Slot::instance`]).
     instance: u32,
     /// Its end is already told (a start failure, or its reaper's exit
@@ -283,12 +285,24 @@ impl<'a> Driver<'a> {
         let mut news = Vec::new();
         self.pod.tick(Instant::now(), &mut actions);
         loop {
-            for action in actions.drain(..) {
-                if let Some(code) = self.perform(action) {
-                    return ExitCode::Program(code);
+            // A start can fail inside podinit (no command, a fork that
+            // fails): the state machine has news at once, so ask it again,
+            // a bounded number of rounds, before sleeping.
+            let mut rounds = 0;
+            while !actions.is_empty() && rounds < 16 {
+                for action in actions.drain(..) {
+                    if let Some(code) = self.perform(action) {
+                        return ExitCode::Program(code);
+                    }
                 }
+                self.pod.tick(Instant::now(), &mut actions);
+                rounds += 1;
             }
             let mut deadlines = Deadlines::new();
+            if !actions.is_empty() {
+                // Still busy: look at the world, then come back at once.
+                deadlines.insert(Instant::now(), ());
+            }
             if let Some(at) = self.pod.next_deadline() {
                 deadlines.insert(at, ());
             }
@@ -382,6 +396,7 @@ impl<'a> Driver<'a> {
             self.ended(running.id, status, now);
         }
         self.leftovers(&running, pid);
+        remove_later(&running.dir);
     }
 
     fn ended(&mut self, id: Id, status: ExitStatus, now: Instant) {
@@ -469,10 +484,13 @@ impl<'a> Driver<'a> {
         }
     }
 
+    /// The process of the container's current instance, if it is alive
+    /// and its end not yet told.
     fn pid_of(&self, id: Id) -> Option<Pid> {
+        let instance = self.pod.slots.get(id)?.instance();
         self.running
             .iter()
-            .find(|(_, r)| r.id == id)
+            .find(|(_, r)| r.id == id && r.instance == instance && !r.reported)
             .map(|(pid, _)| *pid)
     }
 
@@ -484,16 +502,21 @@ impl<'a> Driver<'a> {
                 if let Some(pid) = self.pid_of(id) {
                     log::info!("container {}: stopping with {signal}", self.pod.name(id));
                     if let Err(err) = sys::kill(pid, signal) {
-                        log::debug!("cannot send {signal} to pid {pid}: {err}");
+                        log::debug!(
+                            "container {}: cannot send {signal} to pid {pid}: {err}",
+                            self.pod.name(id)
+                        );
                     }
                 }
             }
             Action::Kill(id) => {
                 if let Some(pid) = self.pid_of(id) {
-                    log::warn!(
-                        "container {}: still running at the end of the grace period: SIGKILL",
-                        self.pod.name(id)
-                    );
+                    let why = if self.pod.killing_at_once() {
+                        "killing it at once (interrupted twice)"
+                    } else {
+                        "still running at the end of the grace period"
+                    };
+                    log::warn!("container {}: {why}: SIGKILL", self.pod.name(id));
                     let _ = sys::kill(pid, Signal::KILL);
                     if let Some(cg) = self.running.get(&pid).and_then(|r| r.cgroup.as_ref()) {
                         cg.kill();
@@ -566,14 +589,13 @@ impl<'a> Driver<'a> {
                 c.name
             ));
         }
-        let container_dir = self.pod_dir.join("containers").join(&c.name);
-        // The previous instance's layers go: every instance starts clean.
-        if container_dir.exists() {
-            if let Err(err) = std::fs::remove_dir_all(&container_dir) {
-                log::warn!("cannot remove {}: {err}", container_dir.display());
-            }
-        }
-        let instance_dir = container_dir.join(restarts.to_string());
+        // Every instance starts clean, in a directory of its own (removed
+        // when it ends, see `remove_later`).
+        let instance_dir = self
+            .pod_dir
+            .join("containers")
+            .join(&c.name)
+            .join(restarts.to_string());
         let cgroup = self.cgroup.create(&c.name, restarts);
         let procs: Option<CString> = cgroup.as_ref().and_then(|cg| {
             CString::new(cg.procs_path().into_os_string().into_encoded_bytes()).ok()
@@ -600,6 +622,7 @@ impl<'a> Driver<'a> {
                 id,
                 process,
                 cgroup,
+                dir: instance_dir.clone(),
                 instance,
                 reported: false,
             }),
@@ -790,6 +813,28 @@ impl Drop for DirGuard {
             if let Err(err) = std::fs::remove_dir_all(&dir) {
                 log::warn!("cannot remove the pod's directory {}: {err}", dir.display());
             }
+        }
+    }
+}
+
+/// Removes an ended instance's directory in a forked child: an upper layer
+/// may hold many files, and the loop must not wait for them.
+fn remove_later(dir: &Path) {
+    if !dir.exists() {
+        return;
+    }
+    match crate::sys::mount::fork_into(0) {
+        Ok(None) => {
+            let _ = std::fs::remove_dir_all(dir);
+            std::process::exit(0)
+        }
+        Ok(Some(pid)) => log::debug!("removing {} in pid {pid}", dir.display()),
+        Err(err) => {
+            log::debug!(
+                "cannot fork to remove {}: {err}; removing it now",
+                dir.display()
+            );
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }

@@ -31,26 +31,30 @@ pub enum ChildStep {
     Exec,
     /// One of [`ExecPlan::steps`], by index.
     Setup(usize),
+    /// A container's reaper could not fork the program (or set itself up).
+    Fork,
 }
 
 /// Setup steps go on the wire as this plus their index.
 const SETUP_BASE: u32 = 1000;
 
 impl ChildStep {
-    fn to_wire(self) -> u32 {
+    pub(crate) fn to_wire(self) -> u32 {
         match self {
             Self::ProcessGroup => 1,
             Self::Exec => 2,
+            Self::Fork => 3,
             Self::Setup(index) => {
                 SETUP_BASE.saturating_add(u32::try_from(index).unwrap_or(u32::MAX - SETUP_BASE))
             }
         }
     }
 
-    fn from_wire(value: u32) -> Option<Self> {
+    pub(crate) fn from_wire(value: u32) -> Option<Self> {
         match value {
             1 => Some(Self::ProcessGroup),
             2 => Some(Self::Exec),
+            3 => Some(Self::Fork),
             n if n >= SETUP_BASE => usize::try_from(n - SETUP_BASE).ok().map(Self::Setup),
             _ => None,
         }
@@ -84,6 +88,10 @@ pub struct ExecPlan {
     /// Setup to run in the child before `execve` (a container's mounts,
     /// identity, capabilities), in order.
     pub steps: Vec<Step>,
+    /// Close every descriptor above stderr at `execve` (a container must
+    /// not inherit what its caller or podinit had open); tini mode passes
+    /// them on, as tini does.
+    pub close_other_fds: bool,
 }
 
 /// Default search path when the environment has no `PATH`: the one container
@@ -135,6 +143,7 @@ impl ExecPlan {
             new_process_group: false,
             foreground: false,
             steps: Vec::new(),
+            close_other_fds: false,
         };
         plan.argv_ptrs = null_terminated(&plan.argv);
         plan.envp_ptrs = null_terminated(&plan.envp);
@@ -290,6 +299,20 @@ fn child_after_fork(plan: &mut ExecPlan, inherited: &InheritedSignals, report: c
         child_fail(report, ChildStep::Setup(index), errno);
     }
     inherited.restore_in_child();
+    if plan.close_other_fds {
+        // Close-on-exec rather than closed: the report pipe must stay open
+        // until the execve succeeds. Without close_range (Linux < 5.11)
+        // the descriptors stay, as before.
+        // SAFETY: a raw syscall without pointers.
+        unsafe {
+            libc::syscall(
+                libc::SYS_close_range,
+                3 as libc::c_uint,
+                libc::c_uint::MAX,
+                libc::CLOSE_RANGE_CLOEXEC as libc::c_uint,
+            )
+        };
+    }
 
     let mut saw_eacces = false;
     let mut last = libc::ENOENT;

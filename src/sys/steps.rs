@@ -46,6 +46,16 @@ pub enum Step {
     /// (a network namespace the pod does not own: EBUSY, EPERM), a
     /// read-only recursive bind of `/sys`, as runc does.
     Sysfs(CString),
+    /// A recursive bind of `base/parts...` at `target`, the path walked
+    /// with `O_NOFOLLOW` one component at a time and bound through
+    /// `/proc/self/fd/N`: a symlink planted in a volume cannot redirect it
+    /// (ELOOP). Walked in the child, in its own mount namespace: the kernel
+    /// binds only from mounts of the caller's namespace.
+    BindBeneath {
+        base: CString,
+        parts: Vec<CString>,
+        target: CString,
+    },
     /// chdir(2).
     Chdir(CString),
     /// prctl(PR_SET_NO_NEW_PRIVS).
@@ -179,6 +189,11 @@ fn run_one(step: &Step) -> c_int {
                     )
                 }
             }
+            Step::BindBeneath {
+                base,
+                parts,
+                target,
+            } => bind_beneath(base, parts, target),
             Step::Chdir(path) => libc::chdir(path.as_ptr()),
             Step::NoNewPrivs => libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1 as c_ulong, 0, 0, 0),
             Step::BoundCapabilities(keep) => bound_capabilities(*keep),
@@ -194,6 +209,65 @@ fn run_one(step: &Step) -> c_int {
             }
             Step::Capabilities(set) => capset(*set),
         }
+    }
+}
+
+/// [`Step::BindBeneath`]: raw syscalls and a stack buffer only.
+fn bind_beneath(base: &CString, parts: &[CString], target: &CString) -> c_int {
+    let flags = libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+    // SAFETY: every path is NUL-terminated; each descriptor is closed once
+    // and never used after; the buffer is NUL-terminated before use.
+    unsafe {
+        let mut fd = libc::open(base.as_ptr(), flags | libc::O_DIRECTORY);
+        if fd < 0 {
+            return -1;
+        }
+        for part in parts {
+            let next = libc::openat(fd, part.as_ptr(), flags);
+            libc::close(fd);
+            if next < 0 {
+                return -1;
+            }
+            fd = next;
+        }
+        let mut st: libc::stat = std::mem::zeroed();
+        if libc::fstat(fd, &mut st) == -1 {
+            libc::close(fd);
+            return -1;
+        }
+        if st.st_mode & libc::S_IFMT == libc::S_IFLNK {
+            libc::close(fd);
+            *libc::__errno_location() = libc::ELOOP;
+            return -1;
+        }
+        let mut path = [0u8; 32];
+        let prefix = b"/proc/self/fd/";
+        path[..prefix.len()].copy_from_slice(prefix);
+        let mut digits = [0u8; 12];
+        let mut n = fd as u32;
+        let mut len = 0;
+        loop {
+            digits[len] = b'0' + (n % 10) as u8;
+            len += 1;
+            n /= 10;
+            if n == 0 || len == digits.len() {
+                break;
+            }
+        }
+        for i in 0..len {
+            path[prefix.len() + i] = digits[len - 1 - i];
+        }
+        let ret = libc::mount(
+            path.as_ptr().cast(),
+            target.as_ptr(),
+            std::ptr::null(),
+            libc::MS_BIND | libc::MS_REC,
+            std::ptr::null(),
+        );
+        let saved = errno();
+        libc::close(fd);
+        *libc::__errno_location() = saved;
+        ret
     }
 }
 
