@@ -264,16 +264,7 @@ fn parse_run(args: &[OsString]) -> Result<Command, CliError> {
             out.files.push(arg);
             continue;
         }
-        let (flag, attached) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => match arg.strip_prefix("-f") {
-                Some(v) if !v.is_empty() && !arg.starts_with("--") => (
-                    "-f".to_owned(),
-                    Some(v.strip_prefix('=').unwrap_or(v).to_owned()),
-                ),
-                _ => (arg.clone(), None),
-            },
-        };
+        let (flag, attached) = split_flag(&arg, &["-f"]);
         let mut value = |name: &str| {
             attached
                 .clone()
@@ -319,6 +310,26 @@ fn parse_run(args: &[OsString]) -> Result<Command, CliError> {
         ));
     }
     Ok(Command::Run(out))
+}
+
+/// A subcommand's option and its attached value: `--name=value`, or one of
+/// `shorts` glued to its value (`-fpod.yaml`, `-oyaml`, and `-o=yaml` as
+/// kubectl also takes it).
+fn split_flag(arg: &str, shorts: &[&str]) -> (String, Option<String>) {
+    if let Some((flag, value)) = arg.split_once('=') {
+        if flag.starts_with("--") {
+            return (flag.to_owned(), Some(value.to_owned()));
+        }
+    }
+    if !arg.starts_with("--") {
+        for short in shorts {
+            if let Some(value) = arg.strip_prefix(short).filter(|v| !v.is_empty()) {
+                let value = value.strip_prefix('=').unwrap_or(value);
+                return ((*short).to_owned(), Some(value.to_owned()));
+            }
+        }
+    }
+    (arg.to_owned(), None)
 }
 
 /// Where `podinit run` keeps its pods' directories by default.
@@ -413,17 +424,7 @@ fn parse_validate(args: &[OsString]) -> Result<Command, CliError> {
             out.files.push(arg);
             continue;
         }
-        let (flag, attached) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => match arg.strip_prefix("-o").or_else(|| arg.strip_prefix("-f")) {
-                // -oyaml, and -o=yaml as kubectl also takes it.
-                Some(v) if !v.is_empty() && !arg.starts_with("--") => {
-                    let v = v.strip_prefix('=').unwrap_or(v);
-                    (arg[..2].to_owned(), Some(v.to_owned()))
-                }
-                _ => (arg.clone(), None),
-            },
-        };
+        let (flag, attached) = split_flag(&arg, &["-o", "-f"]);
         let mut value = |name: &str| {
             attached
                 .clone()

@@ -22,7 +22,7 @@ use crate::cli::RunArgs;
 use crate::exit::ExitCode;
 use crate::init::{Core, Role, Wakeup};
 use crate::spec::check::{self, Options};
-use crate::spec::load::{self, Source};
+use crate::spec::load;
 use crate::spec::plan::{self, PodPlan};
 use crate::sys::mount::{
     self, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS,
@@ -53,16 +53,10 @@ pub fn run(args: &RunArgs) -> ExitCode {
 /// The manifest's plan; diagnostics go to stderr.
 fn read_plan(args: &RunArgs) -> Result<PodPlan, ExitCode> {
     let mut stderr = std::io::stderr().lock();
-    let mut sources: Vec<Source> = Vec::new();
-    for file in &args.files {
-        match load::read_source(file) {
-            Ok(source) => sources.push(source),
-            Err(err) => {
-                let _ = writeln!(stderr, "podinit run: {err}");
-                return Err(ExitCode::BadInput);
-            }
-        }
-    }
+    let sources = load::read_sources(&args.files).map_err(|err| {
+        let _ = writeln!(stderr, "podinit run: {err}");
+        ExitCode::BadInput
+    })?;
     let checked = check::check(
         &sources,
         Options {

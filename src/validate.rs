@@ -9,22 +9,19 @@ use std::io::Write;
 use crate::cli::{Output, ValidateArgs};
 use crate::exit::ExitCode;
 use crate::spec::check::{self, Options};
-use crate::spec::load::{self, Source};
+use crate::spec::load;
 use crate::spec::{emit, plan};
 
 /// Runs `podinit validate`.
 pub fn run(args: &ValidateArgs) -> ExitCode {
     let mut stderr = std::io::stderr().lock();
-    let mut sources: Vec<Source> = Vec::new();
-    for file in &args.files {
-        match load::read_source(file) {
-            Ok(source) => sources.push(source),
-            Err(err) => {
-                let _ = writeln!(stderr, "podinit validate: {err}");
-                return ExitCode::BadInput;
-            }
+    let sources = match load::read_sources(&args.files) {
+        Ok(sources) => sources,
+        Err(err) => {
+            let _ = writeln!(stderr, "podinit validate: {err}");
+            return ExitCode::BadInput;
         }
-    }
+    };
     let options = Options {
         ignore_unsupported: args.ignore_unsupported,
     };

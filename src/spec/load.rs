@@ -50,6 +50,12 @@ pub enum InputError {
 }
 
 /// Reads `path` (`-`: stdin), at most [`MAX_INPUT`] bytes, as UTF-8 text.
+/// Every file of a command line, in order; the first that cannot be read
+/// is the error.
+pub fn read_sources(paths: &[String]) -> Result<Vec<Source>, InputError> {
+    paths.iter().map(|p| read_source(p)).collect()
+}
+
 pub fn read_source(path: &str) -> Result<Source, InputError> {
     let read_err = |source| InputError::Read {
         name: path.to_owned(),
