@@ -273,13 +273,20 @@ impl Pod {
         }
     }
 
+    /// Whether `instance` is the container's current one (news of an
+    /// earlier instance must not touch it).
+    pub fn is_current(&self, id: Id, instance: u32) -> bool {
+        self.slots.get(id).is_some_and(|s| s.instance() == instance)
+    }
+
     /// The container's name, for messages.
     pub fn name(&self, id: Id) -> &str {
         self.slots.get(id).map_or("?", |s| s.name.as_str())
     }
 
-    /// A new instance is on its way ([`Action::Start`] went out).
-    fn mark_starting(&mut self, id: Id, now: Instant) {
+    /// Asks for a new instance of the container, and counts it as starting.
+    fn start(&mut self, id: Id, now: Instant, actions: &mut Vec<Action>) {
+        actions.push(Action::Start(id));
         if let Some(slot) = self.slots.get_mut(id) {
             if slot.starts > 0 {
                 slot.restarts += 1;
@@ -481,16 +488,14 @@ impl Pod {
                         continue;
                     }
                     if due(slot) {
-                        actions.push(Action::Start(id));
-                        self.mark_starting(id, now);
+                        self.start(id, now, actions);
                     }
                     blocked = true;
                 }
                 Kind::Sidecar => {
                     // Its first start waits for its turn; restarts do not.
                     if (slot.ever_started() || !blocked) && due(slot) {
-                        actions.push(Action::Start(id));
-                        self.mark_starting(id, now);
+                        self.start(id, now, actions);
                     }
                     if !self.slots[id].ran {
                         blocked = true;
@@ -503,8 +508,7 @@ impl Pod {
         }
         for id in 0..self.slots.len() {
             if self.slots[id].kind == Kind::App && due(&self.slots[id]) {
-                actions.push(Action::Start(id));
-                self.mark_starting(id, now);
+                self.start(id, now, actions);
             }
         }
     }

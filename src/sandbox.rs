@@ -79,11 +79,17 @@ pub fn kernel_hostname(plan: &PodPlan) -> String {
 /// namespace then, as under a kubelet).
 pub fn hostname_seen(plan: &PodPlan) -> String {
     if plan.namespaces.host_network {
-        if let Ok(name) = fs::read_to_string("/proc/sys/kernel/hostname") {
-            return name.trim_end().to_owned();
-        }
+        current_hostname()
+    } else {
+        kernel_hostname(plan)
     }
-    kernel_hostname(plan)
+}
+
+/// The hostname of the UTS namespace podinit is in (empty if unreadable).
+pub fn current_hostname() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim_end().to_owned())
+        .unwrap_or_default()
 }
 
 /// `/etc/hosts` in the kubelet's layout (managedHostsFileContent).

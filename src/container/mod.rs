@@ -30,7 +30,7 @@ use crate::sys::signal::InheritedSignals;
 use crate::sys::spawn::{self, ChildStep, ExecOutcome, ExecPlan, ExecReport};
 use crate::sys::{self, ExitStatus, Pid};
 
-pub use setup::{Input, Root, Setup, VolumeSource};
+pub use setup::{Input, Setup, VolumeSource};
 
 /// Why a container could not be started.
 #[derive(Debug, thiserror::Error)]

@@ -24,16 +24,7 @@ use crate::sys::mount::{
 use crate::sys::steps::{DEFAULT_CAPABILITIES, Step, capability_bit};
 
 use super::ContainerError;
-
-/// Where a container's root comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Root {
-    /// `image: /`: podinit's own root filesystem, bound as it is.
-    Host,
-    /// A directory (an image of the store, or a path): the lower layer of
-    /// an overlay.
-    Image(PathBuf),
-}
+use crate::image::Rootfs;
 
 /// A volume ready on the host, for a mount.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +40,7 @@ pub struct VolumeSource {
 pub struct Input<'a> {
     pub pod: &'a PodPlan,
     pub container: &'a ContainerPlan,
-    pub root: &'a Root,
+    pub root: &'a Rootfs,
     /// Indexed as `pod.volumes`.
     pub volumes: &'a [VolumeSource],
     pub sandbox: &'a crate::sandbox::Files,
@@ -124,7 +115,7 @@ pub fn isolated(input: &Input) -> Result<Setup, ContainerError> {
     std::fs::create_dir_all(&target)
         .map_err(|e| ContainerError::plan("create the mount point of the root", e))?;
     let lower = match input.root {
-        Root::Host => {
+        Rootfs::Host => {
             setup.mount(
                 Some(ctext_ok("/")),
                 path(&target)?,
@@ -135,7 +126,7 @@ pub fn isolated(input: &Input) -> Result<Setup, ContainerError> {
             )?;
             PathBuf::from("/")
         }
-        Root::Image(image) => {
+        Rootfs::Dir(image) => {
             let (upper, work) = (
                 input.instance_dir.join("upper"),
                 input.instance_dir.join("work"),

@@ -2,13 +2,13 @@
 //! turns the state machine's actions into forks and signals, and what the
 //! kernel says (exits, start reports, signals) into its events.
 //!
-//! Boot sequence (docs/architecture.md has it with the reasons):
-//! 1. the pod's directory under `--state-dir`, locked;
-//! 2. the namespaces' settings: hostname, loopback;
-//! 3. the sandbox files (`/etc/hosts`, `/etc/hostname`, `/etc/resolv.conf`,
+//! Boot sequence (docs/running.md has it with the reasons):
+//! 1. the images, every one resolved before anything is made;
+//! 2. the pod's directory under `--state-dir`, locked;
+//! 3. the namespaces' settings: hostname, loopback;
+//! 4. the sandbox files (`/etc/hosts`, `/etc/hostname`, `/etc/resolv.conf`,
 //!    `/dev/shm`);
-//! 4. the volumes;
-//! 5. the images, every one resolved before anything starts;
+//! 5. the volumes;
 //! 6. the loop, until the pod's end; then the cleanup.
 
 use std::collections::HashMap;
@@ -21,7 +21,7 @@ use std::time::Instant;
 use super::facts::{self, Facts};
 use crate::cgroup::{self, ContainerCgroup, PodCgroup};
 use crate::cli::RunArgs;
-use crate::container::{self, Input, News, Options, Process, Root};
+use crate::container::{self, Input, News, Options, Process};
 use crate::deadline::Deadlines;
 use crate::exit::ExitCode;
 use crate::image::{ImageStore, Rootfs};
@@ -53,16 +53,9 @@ impl HostFacts {
     pub fn here() -> Self {
         Self {
             ip: sys::net::primary_address(),
-            name: kernel_hostname(),
+            name: sandbox::current_hostname(),
         }
     }
-}
-
-/// The hostname of this UTS namespace.
-fn kernel_hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim_end().to_owned())
-        .unwrap_or_default()
 }
 
 /// Capability numbers (capability.h).
@@ -120,7 +113,7 @@ struct Driver<'a> {
     _lock: Option<nix::fcntl::Flock<std::fs::File>>,
     sandbox: Files,
     volumes: Prepared,
-    roots: Vec<Root>,
+    roots: Vec<Rootfs>,
     cgroup: PodCgroup,
     options: Options,
     /// By the pid podinit reaps (the process, or its reaper).
@@ -150,16 +143,16 @@ impl<'a> Driver<'a> {
             plan.uid.clone()
         };
         let pod_dir = super::pod_dir(&args.state_dir, plan, &uid);
+        // Every image first, before anything is made for the pod.
+        let roots = resolve_images(plan, &ImageStore::new(&args.images))?;
         let lock = lock_pod_dir(&pod_dir)?;
         // Until the pod is ready to run, an error removes the directory
         // (and unmounts what is in it).
         let mut guard = DirGuard(Some(pod_dir.clone()));
         // The namespaces: podinit made them in host mode; in container
-        // mode they came with the container, and the hostname is set only
-        // if podinit may.
-        // In container mode the hostname is set unless the UTS namespace is
-        // the machine's own (`unshare --pid` without `--uts`): the pod must
-        // not rename the host.
+        // mode they came with the container, and the hostname is set unless
+        // the UTS namespace is the machine's own (`unshare --pid` without
+        // `--uts`): the pod must not rename the host.
         let set_hostname = match mode {
             Mode::Host(_) => true,
             Mode::Container => {
@@ -167,7 +160,7 @@ impl<'a> Driver<'a> {
                 if initial && !plan.namespaces.host_network {
                     log::warn!(
                         "podinit shares the machine's UTS namespace: the hostname stays {:?} (not {:?})",
-                        kernel_hostname(),
+                        sandbox::current_hostname(),
                         sandbox::kernel_hostname(plan)
                     );
                 }
@@ -184,12 +177,10 @@ impl<'a> Driver<'a> {
         // In a new network namespace that is 127.0.0.1 until a network is
         // plugged in; with hostNetwork, the node's.
         let pod_ip = sys::net::primary_address();
+        // In container mode the node is only known as the pod sees it.
         let host = match &mode {
             Mode::Host(host) => host.clone(),
-            Mode::Container => HostFacts {
-                ip: pod_ip,
-                name: kernel_hostname(),
-            },
+            Mode::Container => HostFacts::here(),
         };
         let (node_cpus, node_memory) = facts::node_capacity();
         let facts = Facts {
@@ -205,28 +196,6 @@ impl<'a> Driver<'a> {
             .map_err(|e| crate::exit::report(&e))?;
         let volumes = volume::prepare(plan, &pod_dir, can_mount, &facts)
             .map_err(|e| crate::exit::report(&e))?;
-        let store = ImageStore::new(&args.images);
-        let mut roots = Vec::new();
-        let mut errors = Vec::new();
-        for c in plan.init_containers.iter().chain(&plan.containers) {
-            match store.resolve(&c.image) {
-                Ok(Rootfs::Host) => roots.push(Root::Host),
-                Ok(Rootfs::Dir(dir)) => roots.push(Root::Image(dir)),
-                Err(err) => {
-                    errors.push(format!(
-                        "container {:?}: {}",
-                        c.name,
-                        crate::exit::report(&err)
-                    ));
-                    roots.push(Root::Host);
-                }
-            }
-        }
-        if !errors.is_empty() {
-            let mut volumes = volumes;
-            volumes.cleanup();
-            return Err(errors.join("\n"));
-        }
         let cgroup = PodCgroup::setup(&plan.name);
         if let Some(reason) = cgroup.unavailable_reason() {
             log::info!(
@@ -347,11 +316,7 @@ impl<'a> Driver<'a> {
         }
         // News of an instance the pod has moved on from (it was replaced
         // after its start failed) must not touch the current one.
-        let current = self
-            .pod
-            .slots
-            .get(id)
-            .is_some_and(|s| s.instance() == running.instance);
+        let current = self.pod.is_current(id, running.instance);
         for item in news.drain(..) {
             let name = self.pod.name(id);
             match item {
@@ -381,11 +346,7 @@ impl<'a> Driver<'a> {
         let Some(running) = self.running.remove(&pid) else {
             return;
         };
-        let current = self
-            .pod
-            .slots
-            .get(running.id)
-            .is_some_and(|s| s.instance() == running.instance);
+        let current = self.pod.is_current(running.id, running.instance);
         if !running.reported && current {
             if running.process.has_reaper() {
                 log::debug!(
@@ -426,21 +387,17 @@ impl<'a> Driver<'a> {
     /// Whatever a container instance left behind dies with it.
     fn leftovers(&mut self, running: &Running, pid: Pid) {
         // In a PID namespace of its own, its reaper killed them.
-        if running.process.has_reaper() {
-            if let Some(cg) = &running.cgroup {
-                cg.remove();
+        if !running.process.has_reaper() {
+            let killed = match &running.cgroup {
+                Some(cg) => cg.kill(),
+                None => cgroup::kill_session(Path::new("/proc"), pid, self.core.pid()),
+            };
+            if killed > 0 {
+                log::info!(
+                    "container {}: killed {killed} process(es) it left behind",
+                    self.pod.name(running.id)
+                );
             }
-            return;
-        }
-        let killed = match &running.cgroup {
-            Some(cg) => cg.kill(),
-            None => cgroup::kill_session(Path::new("/proc"), pid, self.core.pid()),
-        };
-        if killed > 0 {
-            log::info!(
-                "container {}: killed {killed} process(es) it left behind",
-                self.pod.name(running.id)
-            );
         }
         if let Some(cg) = &running.cgroup {
             // Zombies are reaped on the next turn; a busy cgroup is
@@ -487,10 +444,9 @@ impl<'a> Driver<'a> {
     /// The process of the container's current instance, if it is alive
     /// and its end not yet told.
     fn pid_of(&self, id: Id) -> Option<Pid> {
-        let instance = self.pod.slots.get(id)?.instance();
         self.running
             .iter()
-            .find(|(_, r)| r.id == id && r.instance == instance && !r.reported)
+            .find(|(_, r)| r.id == id && !r.reported && self.pod.is_current(id, r.instance))
             .map(|(pid, _)| *pid)
     }
 
@@ -639,18 +595,29 @@ impl<'a> Driver<'a> {
     fn cleanup(&mut self) {
         self.volumes.cleanup();
         self.cgroup.remove();
-        let shm = &self.sandbox.shm;
-        if let Ok(target) = crate::sys::mount::cpath(shm) {
-            if crate::sys::mount::is_mount_point(shm) {
-                let _ = crate::sys::mount::umount(&target, crate::sys::mount::MNT_DETACH);
-            }
+        remove_pod_dir(&self.pod_dir);
+    }
+}
+
+/// Each container's root, init containers first; every image that cannot
+/// be resolved is named, not just the first.
+fn resolve_images(plan: &PodPlan, store: &ImageStore) -> Result<Vec<Rootfs>, String> {
+    let mut roots = Vec::new();
+    let mut errors = Vec::new();
+    for c in plan.init_containers.iter().chain(&plan.containers) {
+        match store.resolve(&c.image) {
+            Ok(root) => roots.push(root),
+            Err(err) => errors.push(format!(
+                "container {:?}: {}",
+                c.name,
+                crate::exit::report(&err)
+            )),
         }
-        if let Err(err) = std::fs::remove_dir_all(&self.pod_dir) {
-            log::warn!(
-                "cannot remove the pod's directory {}: {err}",
-                self.pod_dir.display()
-            );
-        }
+    }
+    if errors.is_empty() {
+        Ok(roots)
+    } else {
+        Err(errors.join("\n"))
     }
 }
 
@@ -803,16 +770,22 @@ fn unmount_below(path: &Path) {
     }
 }
 
+/// Removes the pod's directory, after unmounting what is in it (the pod's
+/// `/dev/shm`, tmpfs volumes left behind).
+fn remove_pod_dir(dir: &Path) {
+    unmount_below(dir);
+    if let Err(err) = std::fs::remove_dir_all(dir) {
+        log::warn!("cannot remove the pod's directory {}: {err}", dir.display());
+    }
+}
+
 /// Removes a pod's directory when dropped, unless disarmed (`.0 = None`).
 struct DirGuard(Option<PathBuf>);
 
 impl Drop for DirGuard {
     fn drop(&mut self) {
         if let Some(dir) = self.0.take() {
-            unmount_below(&dir);
-            if let Err(err) = std::fs::remove_dir_all(&dir) {
-                log::warn!("cannot remove the pod's directory {}: {err}", dir.display());
-            }
+            remove_pod_dir(&dir);
         }
     }
 }

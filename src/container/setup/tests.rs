@@ -114,7 +114,7 @@ fn an_isolated_container_gets_its_steps_in_order() {
     let input = Input {
         pod: &pod,
         container: &pod.containers[0],
-        root: &Root::Host,
+        root: &crate::image::Rootfs::Host,
         volumes: &volumes,
         sandbox: &sandbox,
         instance_dir: &dir.join("app-0"),
