@@ -91,6 +91,9 @@ pub struct Core {
     role: Role,
     pid: Pid,
     pollfds: Vec<PollFd>,
+    /// Exact wake-ups for deadlines; `None` if no timerfd could be made
+    /// (poll's own, coarser timeout then).
+    timer: Option<sys::Timer>,
 }
 
 impl Core {
@@ -139,6 +142,7 @@ impl Core {
             role,
             pid,
             pollfds: Vec::new(),
+            timer: sys::Timer::new().ok(),
         })
     }
 
@@ -147,6 +151,8 @@ impl Core {
     /// the same descriptor and reads the child's own signals (signalfd(2));
     /// the inherited signal state is still what podinit's parent gave.
     pub fn after_fork(&mut self) {
+        // The timerfd is shared with the parent: one of its own.
+        self.timer = sys::Timer::new().ok();
         self.pid = sys::getpid();
         self.role = if self.pid == 1 {
             Role::Pid1
@@ -180,12 +186,36 @@ impl Core {
         deadlines: &mut Deadlines<T>,
         out: &mut Wakeup<T>,
     ) {
+        let watch: Vec<PollFd> = watch.iter().map(|fd| PollFd::readable(*fd)).collect();
+        self.wait_for(&watch, deadlines, out);
+    }
+
+    /// [`Core::wait`] with descriptors watched for reading or writing (a
+    /// socket connecting): `ready` indexes into `watch`.
+    pub fn wait_for<T>(
+        &mut self,
+        watch: &[PollFd],
+        deadlines: &mut Deadlines<T>,
+        out: &mut Wakeup<T>,
+    ) {
         out.clear();
         self.pollfds.clear();
         self.pollfds.push(PollFd::readable(self.signals.as_fd()));
-        self.pollfds
-            .extend(watch.iter().map(|fd| PollFd::readable(*fd)));
-        let timeout = deadlines.timeout(Instant::now());
+        self.pollfds.extend_from_slice(watch);
+        let mut timeout = deadlines.timeout(Instant::now());
+        if let Some(timer) = &mut self.timer {
+            // Beyond a millisecond poll's rounding matters: the timer
+            // wakes the loop instead.
+            let exact = timeout.filter(|t| *t > Duration::from_millis(1));
+            match timer.set(exact) {
+                Ok(()) if exact.is_some() => {
+                    self.pollfds.push(PollFd::readable(timer.as_fd()));
+                    timeout = None;
+                }
+                Ok(()) => {}
+                Err(err) => log::debug!("timerfd_settime failed: {err}"),
+            }
+        }
         if let Err(err) = sys::poll(&mut self.pollfds, timeout) {
             // Only a kernel out of memory makes poll fail with valid
             // arguments. Do not spin: pause briefly, then reap and carry on.
@@ -198,7 +228,7 @@ impl Core {
             }
         }
         out.ready.extend(
-            self.pollfds[1..]
+            self.pollfds[1..=watch.len()]
                 .iter()
                 .enumerate()
                 .filter(|(_, fd)| fd.is_ready())

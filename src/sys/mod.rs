@@ -266,6 +266,67 @@ pub fn isatty(fd: RawFd) -> bool {
     unsafe { libc::isatty(fd) == 1 }
 }
 
+/// A wake-up at an exact time: a `timerfd` on `CLOCK_MONOTONIC`, the
+/// clock of `Instant`. poll(2)'s own timeout is stretched by 0.1 % of its
+/// length (the kernel's select_estimate_accuracy): SIGKILL at the end of a
+/// 30 s grace period would go out 30 ms late. A timerfd's timer has only
+/// the process's timer slack (50 µs).
+#[derive(Debug)]
+pub struct Timer {
+    fd: OwnedFd,
+    armed: bool,
+}
+
+impl Timer {
+    pub fn new() -> io::Result<Self> {
+        // SAFETY: timerfd_create takes flags only.
+        let fd = cvt(unsafe {
+            libc::timerfd_create(
+                libc::CLOCK_MONOTONIC,
+                libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
+            )
+        })?;
+        // SAFETY: fd was just created and is owned by nothing else.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(Self { fd, armed: false })
+    }
+
+    /// Fires `after` from now (at least 1 ns), or never (`None`). Arming
+    /// again clears an earlier expiry.
+    pub fn set(&mut self, after: Option<Duration>) -> io::Result<()> {
+        if after.is_none() && !self.armed {
+            return Ok(());
+        }
+        let after = after.map(|d| d.max(Duration::from_nanos(1)));
+        let value = after.map_or(
+            libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            |d| libc::timespec {
+                // `as _`: as in `poll`; capped at 68 years.
+                tv_sec: d.as_secs().min(i32::MAX as u64) as _,
+                tv_nsec: d.subsec_nanos() as libc::c_long,
+            },
+        );
+        let spec = libc::itimerspec {
+            it_interval: libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            it_value: value,
+        };
+        // SAFETY: spec is a live itimerspec; the old value is not asked for.
+        cvt(unsafe { libc::timerfd_settime(self.fd.as_raw_fd(), 0, &spec, std::ptr::null_mut()) })?;
+        self.armed = after.is_some();
+        Ok(())
+    }
+
+    pub fn as_fd(&self) -> BorrowedFd<'_> {
+        std::os::fd::AsFd::as_fd(&self.fd)
+    }
+}
+
 /// One descriptor for [`poll`], and what came back for it.
 #[derive(Debug, Clone, Copy)]
 #[repr(transparent)]
@@ -281,10 +342,22 @@ impl PollFd {
         })
     }
 
+    /// Watches `fd` for room to write (a non-blocking `connect` finishing),
+    /// and for hang-up or error.
+    pub fn writable(fd: BorrowedFd<'_>) -> Self {
+        Self(libc::pollfd {
+            fd: fd.as_raw_fd(),
+            events: libc::POLLOUT,
+            revents: 0,
+        })
+    }
+
     /// Whether the last [`poll`] found something to do on this descriptor:
     /// input, end of file or an error (a read then tells which).
     pub fn is_ready(&self) -> bool {
-        self.0.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+        self.0.revents
+            & (libc::POLLIN | libc::POLLOUT | libc::POLLHUP | libc::POLLERR | libc::POLLNVAL)
+            != 0
     }
 }
 
@@ -396,6 +469,22 @@ mod tests {
         for (status, code) in cases {
             assert_eq!(status.code(), code, "{status}");
         }
+    }
+
+    #[test]
+    fn a_timer_wakes_poll_once_per_arming_and_can_be_disarmed() {
+        let mut timer = Timer::new().unwrap();
+        timer.set(Some(Duration::from_millis(20))).unwrap();
+        let start = std::time::Instant::now();
+        let mut fds = [PollFd::readable(timer.as_fd())];
+        assert_eq!(poll(&mut fds, Some(Duration::from_secs(5))).unwrap(), 1);
+        assert!(start.elapsed() >= Duration::from_millis(20));
+        // Arming again clears the expiry; disarming stops it.
+        timer.set(Some(Duration::from_secs(60))).unwrap();
+        let mut fds = [PollFd::readable(timer.as_fd())];
+        assert_eq!(poll(&mut fds, Some(Duration::ZERO)).unwrap(), 0);
+        timer.set(None).unwrap();
+        assert_eq!(poll(&mut fds, Some(Duration::from_millis(10))).unwrap(), 0);
     }
 
     #[test]

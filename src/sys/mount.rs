@@ -7,6 +7,7 @@
 
 use std::ffi::{CStr, CString, c_int, c_ulong};
 use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -68,6 +69,14 @@ pub fn pivot_root(new_root: &CStr, put_old: &CStr) -> io::Result<()> {
 pub fn unshare(flags: c_int) -> io::Result<()> {
     // SAFETY: unshare takes flags only.
     cvt(unsafe { libc::unshare(flags) }).map(drop)
+}
+
+/// setns(2): join the namespace `fd` refers to. For a PID namespace this
+/// changes only where this process's next children go: podinit forks a
+/// probe into a container's namespace, then comes back to its own.
+pub fn setns(fd: BorrowedFd<'_>, nstype: c_int) -> io::Result<()> {
+    // SAFETY: setns takes a descriptor and flags.
+    cvt(unsafe { libc::setns(fd.as_raw_fd(), nstype) }).map(drop)
 }
 
 /// sethostname(2).

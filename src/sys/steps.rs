@@ -58,6 +58,15 @@ pub enum Step {
     },
     /// chdir(2).
     Chdir(CString),
+    /// setns(2) into the namespace `fd` refers to (`nstype`, e.g.
+    /// `CLONE_NEWNS`): a probe or hook joining a running container. The
+    /// descriptor was opened before fork, close-on-exec.
+    Setns { fd: c_int, nstype: c_int },
+    /// fchdir(2) to the directory `fd`, then chroot("."): the container's
+    /// root, from `/proc/PID/root` opened before fork.
+    Fchroot(c_int),
+    /// dup2(2) `from` onto `to` (the standard descriptors of a probe).
+    Dup2 { from: c_int, to: c_int },
     /// prctl(PR_SET_NO_NEW_PRIVS).
     NoNewPrivs,
     /// Keeps only these capabilities in the bounding set (a bit per
@@ -195,6 +204,15 @@ fn run_one(step: &Step) -> c_int {
                 target,
             } => bind_beneath(base, parts, target),
             Step::Chdir(path) => libc::chdir(path.as_ptr()),
+            Step::Setns { fd, nstype } => libc::setns(*fd, *nstype),
+            Step::Fchroot(fd) => {
+                if libc::fchdir(*fd) == -1 {
+                    -1
+                } else {
+                    libc::chroot(c".".as_ptr())
+                }
+            }
+            Step::Dup2 { from, to } => libc::dup2(*from, *to).min(0),
             Step::NoNewPrivs => libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1 as c_ulong, 0, 0, 0),
             Step::BoundCapabilities(keep) => bound_capabilities(*keep),
             Step::Identity { uid, gid, groups } => {
