@@ -165,9 +165,10 @@ impl PodCgroup {
             );
         }
         // The end of the pod is the one place podinit may wait a little: a
-        // process just killed leaves the cgroup when it exits, not when it
-        // is reaped (a zombie holds no cgroup busy).
-        if remove_tree(&dir, 0) || (killed > 0 && settle(&all) && remove_tree(&dir, 0)) {
+        // process just killed (here, or a probe killed as its container
+        // ended) leaves the cgroup when it exits, not when it is reaped (a
+        // zombie holds no cgroup busy).
+        if remove_tree(&dir, 0) || (settle(&all) && remove_tree(&dir, 0)) {
             self.dir = Err(format!("the pod's cgroup {} was removed", dir.display()));
             true
         } else {

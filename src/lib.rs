@@ -16,6 +16,7 @@ pub mod init;
 pub mod leftovers;
 pub mod logging;
 pub mod pod;
+pub mod probe;
 pub mod procfs;
 pub mod run;
 pub mod sandbox;

@@ -127,10 +127,65 @@ pub struct Slot {
     starts: u32,
     /// An instance reached Running once: a sidecar no longer holds init.
     ran: bool,
-    /// The stop signal went to this instance.
-    stop_sent: bool,
     /// SIGKILL went to this instance.
     killed: bool,
+    has_post_start: bool,
+    has_pre_stop: bool,
+    has_startup_probe: bool,
+    /// This instance's postStart hook.
+    pub post_start: Hook,
+    /// This instance passed its startup probe (or has none): `started`.
+    pub startup_passed: bool,
+    /// The readiness probe's verdict for this instance (true without one).
+    pub ready: bool,
+    has_readiness_probe: bool,
+    /// This instance is being stopped.
+    stopping: Option<Stopping>,
+}
+
+/// Where a container's postStart hook is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hook {
+    /// Not run yet (or the container has none: `Done` at once).
+    Pending,
+    Running,
+    Done,
+}
+
+/// Why a container is being stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopWhy {
+    /// The pod is ending.
+    Pod,
+    /// Its liveness or startup probe failed.
+    Probe,
+    /// Its postStart hook failed.
+    PostStartHook,
+}
+
+/// A container's stop, step by step (the kubelet's killContainer): its
+/// preStop hook, then its turn (sidecars wait for the app containers),
+/// then the stop signal, then SIGKILL when the grace period is over, but
+/// never less than [`MIN_GRACE`] after the stop signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stopping {
+    why: StopWhy,
+    /// The end of the grace period.
+    deadline: Instant,
+    step: StopStep,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StopStep {
+    /// Just decided: the preStop hook is to run (if any).
+    Begin,
+    PreStop,
+    /// Waiting for its turn.
+    Turn,
+    /// The stop signal went out; SIGKILL at `kill_at`.
+    Signalled {
+        kill_at: Instant,
+    },
 }
 
 impl Slot {
@@ -151,6 +206,32 @@ impl Slot {
         self.starts > 0
     }
 
+    /// The container is up: its program runs, its startup probe passed and
+    /// its postStart hook returned. A sidecar holds the next init container
+    /// until then.
+    pub fn is_up(&self) -> bool {
+        matches!(self.state, State::Running { .. })
+            && self.startup_passed
+            && self.post_start == Hook::Done
+    }
+
+    /// Its postStart hook has not returned yet: no other container starts
+    /// meanwhile (the kubelet starts containers one by one, each with its
+    /// hook).
+    fn holds_starts(&self) -> bool {
+        self.has_post_start && self.is_active() && self.post_start != Hook::Done
+    }
+
+    /// Being stopped (by the pod's end, a probe or a failed hook).
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.is_some()
+    }
+
+    /// Why it is being stopped, while it is.
+    pub fn stop_reason(&self) -> Option<StopWhy> {
+        self.stopping.map(|s| s.why)
+    }
+
     fn is_completed_init(&self) -> bool {
         self.kind == Kind::Init
             && self.state == State::Terminated
@@ -163,6 +244,10 @@ impl Slot {
 pub enum Action {
     /// Start a new instance of the container.
     Start(Id),
+    /// Run the container's postStart hook; tell [`Pod::post_start_done`].
+    PostStart(Id),
+    /// Run the container's preStop hook; tell [`Pod::pre_stop_done`].
+    PreStop(Id),
     /// Send the container's stop signal to it.
     Stop(Id, Signal),
     /// SIGKILL it: the grace period is over.
@@ -236,6 +321,14 @@ impl Pod {
             WaitReason::PodInitializing
         };
         let slot = |c: &crate::spec::plan::ContainerPlan, kind: Kind| Slot {
+            has_post_start: c.post_start.is_some(),
+            has_pre_stop: c.pre_stop.is_some(),
+            has_startup_probe: c.startup.is_some(),
+            has_readiness_probe: c.readiness.is_some(),
+            post_start: Hook::Pending,
+            startup_passed: false,
+            ready: false,
+            stopping: None,
             name: c.name.clone(),
             kind,
             stop_signal: c.stop_signal.unwrap_or(Signal::TERM),
@@ -252,7 +345,6 @@ impl Pod {
             backoff: Backoff::default(),
             starts: 0,
             ran: false,
-            stop_sent: false,
             killed: false,
         };
         let mut slots: Vec<Slot> = plan
@@ -293,8 +385,15 @@ impl Pod {
             }
             slot.starts += 1;
             slot.state = State::Starting { since: now };
-            slot.stop_sent = false;
             slot.killed = false;
+            slot.stopping = None;
+            slot.post_start = if slot.has_post_start {
+                Hook::Pending
+            } else {
+                Hook::Done
+            };
+            slot.startup_passed = !slot.has_startup_probe;
+            slot.ready = !slot.has_readiness_probe;
         }
     }
 
@@ -303,7 +402,6 @@ impl Pod {
         if let Some(slot) = self.slots.get_mut(id) {
             if let State::Starting { .. } = slot.state {
                 slot.state = State::Running { since: now };
-                slot.ran = true;
             }
         }
     }
@@ -405,10 +503,32 @@ impl Pod {
         }
     }
 
+    /// Stop the pod with `grace` instead of its own grace period (`podinit
+    /// stop --grace`, as `kubectl delete --grace-period`): a shorter grace
+    /// also shortens a stop already under way, a longer one changes nothing
+    /// then.
+    pub fn stop_with_grace(&mut self, now: Instant, grace: Duration) {
+        if self.termination.is_none() {
+            self.grace = grace;
+            self.stop(now, false);
+            return;
+        }
+        let deadline = later(now, grace);
+        for slot in &mut self.slots {
+            if let Some(stopping) = &mut slot.stopping {
+                stopping.deadline = stopping.deadline.min(deadline);
+                if let StopStep::Signalled { kill_at } = &mut stopping.step {
+                    *kill_at = (*kill_at).min(deadline.max(later(now, MIN_GRACE)));
+                }
+            }
+        }
+    }
+
     fn begin_termination(&mut self, reason: EndReason, now: Instant) {
         if self.termination.is_some() {
             return;
         }
+        let deadline = later(now, self.grace);
         self.termination = Some(Termination {
             reason,
             deadline: later(now, self.grace.max(MIN_GRACE)),
@@ -417,6 +537,78 @@ impl Pod {
         for slot in &mut self.slots {
             if let State::Waiting { .. } = slot.state {
                 slot.state = State::Terminated;
+            }
+            if slot.is_active() {
+                match &mut slot.stopping {
+                    // Already being stopped (a probe): the earlier end wins.
+                    Some(stopping) => stopping.deadline = stopping.deadline.min(deadline),
+                    None => {
+                        slot.stopping = Some(Stopping {
+                            why: StopWhy::Pod,
+                            deadline,
+                            step: StopStep::Begin,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stops one container with `grace` (a failed liveness or startup
+    /// probe, a failed postStart hook); the restart policy decides what
+    /// follows its end. Nothing happens if it is not running or already
+    /// being stopped.
+    pub fn kill(&mut self, id: Id, why: StopWhy, grace: Duration, now: Instant) {
+        if let Some(slot) = self.slots.get_mut(id) {
+            if slot.is_active() && slot.stopping.is_none() {
+                slot.stopping = Some(Stopping {
+                    why,
+                    deadline: later(now, grace),
+                    step: StopStep::Begin,
+                });
+            }
+        }
+    }
+
+    /// The postStart hook returned: `Ok`, or failed with a message (the
+    /// container is then stopped, reason `FailedPostStartHook`).
+    pub fn post_start_done(&mut self, id: Id, result: Result<(), ()>, now: Instant) {
+        let grace = self.grace;
+        if let Some(slot) = self.slots.get_mut(id) {
+            if slot.post_start == Hook::Running {
+                slot.post_start = Hook::Done;
+                if result.is_err() {
+                    self.kill(id, StopWhy::PostStartHook, grace, now);
+                }
+            }
+        }
+    }
+
+    /// The preStop hook returned (or failed: the stop goes on either way).
+    pub fn pre_stop_done(&mut self, id: Id) {
+        if let Some(slot) = self.slots.get_mut(id) {
+            if let Some(stopping) = &mut slot.stopping {
+                if stopping.step == StopStep::PreStop {
+                    stopping.step = StopStep::Turn;
+                }
+            }
+        }
+    }
+
+    /// The startup probe succeeded: liveness and readiness take over.
+    pub fn startup_succeeded(&mut self, id: Id) {
+        if let Some(slot) = self.slots.get_mut(id) {
+            if slot.is_active() {
+                slot.startup_passed = true;
+            }
+        }
+    }
+
+    /// The readiness probe's verdict changed.
+    pub fn set_ready(&mut self, id: Id, ready: bool) {
+        if let Some(slot) = self.slots.get_mut(id) {
+            if slot.is_active() {
+                slot.ready = ready;
             }
         }
     }
@@ -458,24 +650,51 @@ impl Pod {
         if self.termination.is_none() && self.active_until.is_some_and(|t| now >= t) {
             self.begin_termination(EndReason::DeadlineExceeded, now);
         }
+        for slot in &mut self.slots {
+            if slot.is_up() {
+                slot.ran = true;
+            }
+        }
         if self.termination.is_none() {
+            self.post_start_hooks(actions);
             self.run(now, actions);
             if self.completed() {
                 self.begin_termination(EndReason::Completed, now);
             }
         }
-        if self.termination.is_some() {
-            self.terminate(now, actions);
+        self.stops(now, actions);
+        if self.termination.is_some() && self.slots.iter().all(|s| !s.is_active()) {
+            let code = self.exit_code();
+            self.exited = Some(code);
+            actions.push(Action::Exit(code));
         }
     }
 
-    /// Not ending: start what is due, in order.
+    /// A container whose program now runs gets its postStart hook.
+    fn post_start_hooks(&mut self, actions: &mut Vec<Action>) {
+        for (id, slot) in self.slots.iter_mut().enumerate() {
+            if matches!(slot.state, State::Running { .. })
+                && slot.post_start == Hook::Pending
+                && slot.stopping.is_none()
+            {
+                slot.post_start = Hook::Running;
+                actions.push(Action::PostStart(id));
+            }
+        }
+    }
+
+    /// Not ending: start what is due, in order. Nothing starts while a
+    /// postStart hook runs, and a container with one holds the containers
+    /// after it until its hook returned.
     fn run(&mut self, now: Instant, actions: &mut Vec<Action>) {
+        if self.slots.iter().any(Slot::holds_starts) {
+            return;
+        }
         let due = |slot: &Slot| match slot.state {
             State::Waiting { until, .. } => until.is_none_or(|t| t <= now),
             _ => false,
         };
-        // Init containers, one at a time; a sidecar must run before the
+        // Init containers, one at a time; a sidecar must be up before the
         // next one starts.
         let mut blocked = false;
         for id in 0..self.slots.len() {
@@ -496,6 +715,9 @@ impl Pod {
                     // Its first start waits for its turn; restarts do not.
                     if (slot.ever_started() || !blocked) && due(slot) {
                         self.start(id, now, actions);
+                        if self.slots[id].has_post_start {
+                            return;
+                        }
                     }
                     if !self.slots[id].ran {
                         blocked = true;
@@ -509,6 +731,9 @@ impl Pod {
         for id in 0..self.slots.len() {
             if self.slots[id].kind == Kind::App && due(&self.slots[id]) {
                 self.start(id, now, actions);
+                if self.slots[id].has_post_start {
+                    return;
+                }
             }
         }
     }
@@ -519,50 +744,66 @@ impl Pod {
         apps.peek().is_some() && apps.all(|s| s.state == State::Terminated)
     }
 
-    /// Ending: stop signals, then SIGKILL at the deadline, then exit.
-    fn terminate(&mut self, now: Instant, actions: &mut Vec<Action>) {
-        let Some(termination) = self.termination else {
-            return;
-        };
-        let kill_all = termination.immediate || now >= termination.deadline;
+    /// Moves every stop along: preStop hooks, turns, stop signals, SIGKILL.
+    fn stops(&mut self, now: Instant, actions: &mut Vec<Action>) {
+        let immediate = self.killing_at_once();
         for id in 0..self.slots.len() {
-            let slot = &mut self.slots[id];
-            if slot.is_active() && kill_all && !slot.killed {
-                slot.killed = true;
-                actions.push(Action::Kill(id));
-            }
-        }
-        // App and init containers get their stop signal at once.
-        let mut others_active = false;
-        for id in 0..self.slots.len() {
-            let slot = &mut self.slots[id];
-            if slot.kind == Kind::Sidecar || !slot.is_active() {
+            if !self.slots[id].is_active() || self.slots[id].killed {
                 continue;
             }
-            others_active = true;
-            if !slot.stop_sent && !slot.killed {
-                slot.stop_sent = true;
+            if immediate {
+                self.slots[id].killed = true;
+                actions.push(Action::Kill(id));
+                continue;
+            }
+            let turn = self.has_turn(id);
+            let slot = &mut self.slots[id];
+            let Some(stopping) = &mut slot.stopping else {
+                continue;
+            };
+            if stopping.step == StopStep::Begin {
+                // The kubelet runs preStop only with some grace left.
+                stopping.step = if slot.has_pre_stop && stopping.deadline > now {
+                    actions.push(Action::PreStop(id));
+                    StopStep::PreStop
+                } else {
+                    StopStep::Turn
+                };
+            }
+            // The grace period counts the hook's time and the wait for the
+            // turn: at its end the stop signal goes out regardless.
+            let over = now >= stopping.deadline;
+            if stopping.step == StopStep::PreStop && over {
+                stopping.step = StopStep::Turn;
+            }
+            if stopping.step == StopStep::Turn && (turn || over) {
+                stopping.step = StopStep::Signalled {
+                    kill_at: stopping.deadline.max(later(now, MIN_GRACE)),
+                };
                 actions.push(Action::Stop(id, slot.stop_signal));
             }
-        }
-        // Sidecars after them, the last one first, one at a time.
-        if !others_active {
-            if let Some(id) = (0..self.slots.len())
-                .rev()
-                .find(|&id| self.slots[id].kind == Kind::Sidecar && self.slots[id].is_active())
-            {
-                let slot = &mut self.slots[id];
-                if !slot.stop_sent && !slot.killed {
-                    slot.stop_sent = true;
-                    actions.push(Action::Stop(id, slot.stop_signal));
+            if let StopStep::Signalled { kill_at } = stopping.step {
+                if now >= kill_at {
+                    slot.killed = true;
+                    actions.push(Action::Kill(id));
                 }
             }
         }
-        if self.slots.iter().all(|s| !s.is_active()) {
-            let code = self.exit_code();
-            self.exited = Some(code);
-            actions.push(Action::Exit(code));
+    }
+
+    /// Whether the container may get its stop signal now: at once, but for
+    /// a sidecar in an ending pod, which waits until every other container
+    /// and every sidecar after it has exited.
+    fn has_turn(&self, id: Id) -> bool {
+        let Some(slot) = self.slots.get(id) else {
+            return false;
+        };
+        if slot.kind != Kind::Sidecar || slot.stop_reason() != Some(StopWhy::Pod) {
+            return true;
         }
+        self.slots.iter().enumerate().all(|(other, s)| {
+            !s.is_active() || other == id || (s.kind == Kind::Sidecar && other < id)
+        })
     }
 
     /// The pod's exit code: 0 when it succeeded, else the code of the first
@@ -625,23 +866,25 @@ impl Pod {
     }
 
     /// When `tick` has something to do next without any event: the end of
-    /// a back-off, or of the grace period.
+    /// a back-off, of a preStop's or a grace period, of the pod's deadline.
     pub fn next_deadline(&self) -> Option<Instant> {
-        if self.exited.is_some() {
+        if self.exited.is_some() || self.killing_at_once() {
             return None;
         }
-        if let Some(termination) = self.termination {
-            let alive = self.slots.iter().any(|s| s.is_active() && !s.killed);
-            return (alive && !termination.immediate).then_some(termination.deadline);
-        }
-        self.slots
-            .iter()
-            .filter_map(|s| match s.state {
-                State::Waiting { until, .. } => until,
-                _ => None,
-            })
-            .chain(self.active_until)
-            .min()
+        let stops = self.slots.iter().filter_map(|s| {
+            let stopping = s.stopping.filter(|_| s.is_active() && !s.killed)?;
+            match stopping.step {
+                StopStep::Begin => Some(stopping.deadline),
+                StopStep::PreStop | StopStep::Turn => Some(stopping.deadline),
+                StopStep::Signalled { kill_at } => Some(kill_at),
+            }
+        });
+        let waits = self.slots.iter().filter_map(|s| match s.state {
+            State::Waiting { until, .. } if self.termination.is_none() => until,
+            _ => None,
+        });
+        let active = self.active_until.filter(|_| self.termination.is_none());
+        stops.chain(waits).chain(active).min()
     }
 }
 

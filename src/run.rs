@@ -218,6 +218,8 @@ pub fn pod_dir(state_dir: &std::path::Path, plan: &PodPlan, uid: &str) -> PathBu
             })
             .collect()
     };
+    // Absolute: mounts in it are found in mountinfo by their absolute path.
+    let state_dir = std::path::absolute(state_dir).unwrap_or_else(|_| state_dir.to_path_buf());
     state_dir.join(format!(
         "{}_{}_{}",
         safe(&plan.namespace),

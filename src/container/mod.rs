@@ -22,7 +22,7 @@ pub mod setup;
 
 use std::ffi::OsString;
 use std::io;
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::PathBuf;
 
 use crate::sys::mount::{CLONE_NEWPID, fork_into};
@@ -179,22 +179,13 @@ pub(crate) fn describe(step: ChildStep, error: &io::Error, about: &About) -> Str
     }
 }
 
-/// Starts `argv` with `env` as the container `input` describes.
-pub fn spawn(
-    input: &Input,
+/// The exec plan of `argv` with `env` (its `PATH` searched) after `setup`,
+/// every descriptor above stderr closed at `execve`; and what it is about.
+fn exec_plan(
     argv: &[String],
     env: &[(String, String)],
-    inherited: &InheritedSignals,
-    options: Options,
-) -> Result<Process, ContainerError> {
-    if argv.is_empty() {
-        return Err(ContainerError::NoCommand);
-    }
-    let setup = if options.can_mount {
-        setup::isolated(input)?
-    } else {
-        setup::shared_root(input)?
-    };
+    setup: Setup,
+) -> Result<(ExecPlan, About), ContainerError> {
     let argv: Vec<OsString> = argv.iter().map(OsString::from).collect();
     let env: Vec<(OsString, OsString)> = env.iter().map(|(k, v)| (k.into(), v.into())).collect();
     let path = env
@@ -212,6 +203,26 @@ pub fn spawn(
             .map(|a| a.to_string_lossy().into_owned())
             .unwrap_or_default(),
     };
+    Ok((plan, about))
+}
+
+/// Starts `argv` with `env` as the container `input` describes.
+pub fn spawn(
+    input: &Input,
+    argv: &[String],
+    env: &[(String, String)],
+    inherited: &InheritedSignals,
+    options: Options,
+) -> Result<Process, ContainerError> {
+    if argv.is_empty() {
+        return Err(ContainerError::NoCommand);
+    }
+    let setup = if options.can_mount {
+        setup::isolated(input)?
+    } else {
+        setup::shared_root(input)?
+    };
+    let (mut plan, about) = exec_plan(argv, env, setup)?;
     if !options.own_pid_namespace {
         let (pid, report) = spawn::spawn(&mut plan, inherited).map_err(ContainerError::Fork)?;
         return Ok(Process {
@@ -236,4 +247,120 @@ pub fn spawn(
             })
         }
     }
+}
+
+/// A running container, as a process joining it sees it.
+#[derive(Debug)]
+pub struct Target<'a> {
+    pub pod: &'a crate::spec::plan::PodPlan,
+    pub container: &'a crate::spec::plan::ContainerPlan,
+    /// The container's program (its mount namespace and root).
+    pub program: Pid,
+    /// The PID 1 of the container's own PID namespace, if it has one.
+    pub reaper: Option<Pid>,
+    pub cgroup_procs: Option<&'a std::ffi::CString>,
+    /// podinit can mount: the container has a mount namespace and root of
+    /// its own to join.
+    pub can_mount: bool,
+}
+
+/// A process started inside a running container (an exec probe or hook):
+/// podinit's child, in a session of its own, with stdout and stderr on a
+/// pipe.
+#[derive(Debug)]
+pub struct Joined {
+    pub pid: Pid,
+    /// Says whether the command started.
+    pub report: spawn::ExecReport,
+    /// The read end of its stdout and stderr, non-blocking.
+    pub output: OwnedFd,
+    about: About,
+}
+
+impl Joined {
+    /// What a failure report means, in words.
+    pub fn describe(&self, failure: &spawn::ChildFailure) -> String {
+        describe(failure.step, &failure.error, &self.about)
+    }
+}
+
+/// Starts `argv` inside the running container `target`, as the
+/// container's user, with `env`: in its cgroup, PID namespace, mount
+/// namespace and root, in its working directory.
+pub fn exec_in(
+    target: &Target,
+    argv: &[String],
+    env: &[(String, String)],
+    inherited: &InheritedSignals,
+) -> Result<Joined, ContainerError> {
+    let open = |path: String| {
+        std::fs::File::open(&path).map_err(|e| ContainerError::plan(&format!("open {path}"), e))
+    };
+    let namespace = if target.can_mount {
+        Some((
+            open(format!("/proc/{}/ns/mnt", target.program))?,
+            open(format!("/proc/{}/root", target.program))?,
+        ))
+    } else {
+        None
+    };
+    let null = open("/dev/null".to_owned())?;
+    let (output, write) = sys::pipe_cloexec().map_err(ContainerError::Fork)?;
+    let fds = setup::JoinFds {
+        namespace: namespace
+            .as_ref()
+            .map(|(mnt, root)| (mnt.as_raw_fd(), root.as_raw_fd())),
+        null: null.as_raw_fd(),
+        output: write.as_raw_fd(),
+    };
+    let setup = setup::joined(target.pod, target.container, target.cgroup_procs, &fds)?;
+    let (mut plan, about) = exec_plan(argv, env, setup)?;
+    let (pid, report) = match target.reaper {
+        None => spawn::spawn(&mut plan, inherited).map_err(ContainerError::Fork)?,
+        Some(reaper) => {
+            // The child must be born in the container's PID namespace:
+            // podinit's own children go there until it comes back.
+            let own = open("/proc/self/ns/pid".to_owned())?;
+            let theirs = open(format!("/proc/{reaper}/ns/pid"))?;
+            crate::sys::mount::setns(theirs.as_fd(), CLONE_NEWPID)
+                .map_err(|e| ContainerError::plan("join the container's PID namespace", e))?;
+            let spawned = spawn::spawn(&mut plan, inherited);
+            if let Err(err) = crate::sys::mount::setns(own.as_fd(), CLONE_NEWPID) {
+                log::error!("cannot return to podinit's own PID namespace: {err}");
+            }
+            spawned.map_err(ContainerError::Fork)?
+        }
+    };
+    drop(write);
+    sys::set_nonblocking(output.as_fd()).map_err(ContainerError::Fork)?;
+    Ok(Joined {
+        pid,
+        report,
+        output,
+        about,
+    })
+}
+
+/// The container's program under its reaper: the reaper's child that is
+/// PID 2 of the namespace (the reaper forks nothing else first); any child
+/// when NSpid cannot be read.
+pub fn program_of(reaper: Pid) -> Option<Pid> {
+    let children =
+        std::fs::read_to_string(format!("/proc/{reaper}/task/{reaper}/children")).ok()?;
+    let pids: Vec<Pid> = children
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    pids.iter()
+        .copied()
+        .find(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .ok()
+                .and_then(|status| {
+                    let line = status.lines().find(|l| l.starts_with("NSpid:"))?;
+                    Some(line.split_whitespace().last()? == "2")
+                })
+                .unwrap_or(false)
+        })
+        .or_else(|| pids.first().copied())
 }

@@ -208,8 +208,57 @@ pub fn isolated(input: &Input) -> Result<Setup, ContainerError> {
         },
         "pivot_root into the container's root",
     );
-    common_end(&mut setup, input)?;
+    common_end(&mut setup, input.container, input.pod)?;
     Ok(setup)
+}
+
+/// The steps of a process joining a running container (an exec probe or
+/// hook): its cgroup, its mount namespace and root (`mnt` and `root` are
+/// descriptors of `/proc/PID/ns/mnt` and `/proc/PID/root` of its program,
+/// `None` when podinit cannot mount), stdin from `null`, stdout and stderr
+/// to `output`, then the container's working directory and identity.
+pub fn joined(
+    pod: &PodPlan,
+    container: &ContainerPlan,
+    cgroup_procs: Option<&CString>,
+    fds: &JoinFds,
+) -> Result<Setup, ContainerError> {
+    let mut setup = Setup::default();
+    setup.push(Step::Setsid, "start a session");
+    if let Some(procs) = cgroup_procs {
+        setup.push(
+            Step::JoinCgroup(procs.clone()),
+            "join the container's cgroup",
+        );
+    }
+    if let Some((mnt, root)) = fds.namespace {
+        setup.push(
+            Step::Setns {
+                fd: mnt,
+                nstype: crate::sys::mount::CLONE_NEWNS,
+            },
+            "join the container's mount namespace",
+        );
+        setup.push(Step::Fchroot(root), "enter the container's root");
+    }
+    for (from, to, what) in [
+        (fds.null, 0, "stdin"),
+        (fds.output, 1, "stdout"),
+        (fds.output, 2, "stderr"),
+    ] {
+        setup.push(Step::Dup2 { from, to }, format!("set up {what}"));
+    }
+    common_end(&mut setup, container, pod)?;
+    Ok(setup)
+}
+
+/// The descriptors [`joined`] uses, open in podinit until the fork.
+#[derive(Debug, Clone, Copy)]
+pub struct JoinFds {
+    /// The container's mount namespace and root directory.
+    pub namespace: Option<(std::ffi::c_int, std::ffi::c_int)>,
+    pub null: std::ffi::c_int,
+    pub output: std::ffi::c_int,
 }
 
 /// The steps when podinit cannot mount: the container runs in podinit's
@@ -218,7 +267,7 @@ pub fn isolated(input: &Input) -> Result<Setup, ContainerError> {
 pub fn shared_root(input: &Input) -> Result<Setup, ContainerError> {
     let mut setup = Setup::default();
     common_start(&mut setup, input);
-    common_end(&mut setup, input)?;
+    common_end(&mut setup, input.container, input.pod)?;
     Ok(setup)
 }
 
@@ -235,9 +284,12 @@ fn common_start(setup: &mut Setup, input: &Input) {
 /// Working directory, privileges, identity, capabilities: after the root
 /// is in place, in the order the kernel needs (drop the bounding set while
 /// CAP_SETPCAP is there; change ids while CAP_SETUID is there).
-fn common_end(setup: &mut Setup, input: &Input) -> Result<(), ContainerError> {
-    let dir = input
-        .container
+fn common_end(
+    setup: &mut Setup,
+    container: &ContainerPlan,
+    pod: &PodPlan,
+) -> Result<(), ContainerError> {
+    let dir = container
         .working_dir
         .clone()
         .unwrap_or_else(|| PathBuf::from("/"));
@@ -245,7 +297,7 @@ fn common_end(setup: &mut Setup, input: &Input) -> Result<(), ContainerError> {
         Step::Chdir(path(&dir)?),
         format!("enter the working directory {}", dir.display()),
     );
-    let security = &input.container.security;
+    let security = &container.security;
     if security.no_new_privileges {
         setup.push(Step::NoNewPrivs, "set no_new_privs");
     }
@@ -256,8 +308,8 @@ fn common_end(setup: &mut Setup, input: &Input) -> Result<(), ContainerError> {
     );
     let uid = security.run_as_user.unwrap_or(0);
     let gid = security.run_as_group.unwrap_or(0);
-    let mut groups: Vec<u32> = input.pod.security.supplemental_groups.clone();
-    groups.extend(input.pod.security.fs_group);
+    let mut groups: Vec<u32> = pod.security.supplemental_groups.clone();
+    groups.extend(pod.security.fs_group);
     groups.sort_unstable();
     groups.dedup();
     setup.push(

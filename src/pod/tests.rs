@@ -17,6 +17,12 @@ enum Ev {
     StartFail(&'static str),
     Stop,
     StopNow,
+    PostStartOk(&'static str),
+    PostStartFail(&'static str),
+    PreStopDone(&'static str),
+    StartupOk(&'static str),
+    /// A liveness failure: killed with the pod's grace.
+    LivenessFail(&'static str),
 }
 
 fn manifest(policy: &str, grace: u32, inits: &[&str], sidecars: &[&str], apps: &[&str]) -> String {
@@ -87,6 +93,14 @@ impl Run {
                 .start_failed(self.id(name), "no such file".into(), now),
             Ev::Stop => self.pod.stop(now, false),
             Ev::StopNow => self.pod.stop(now, true),
+            Ev::PostStartOk(name) => self.pod.post_start_done(self.id(name), Ok(()), now),
+            Ev::PostStartFail(name) => self.pod.post_start_done(self.id(name), Err(()), now),
+            Ev::PreStopDone(name) => self.pod.pre_stop_done(self.id(name)),
+            Ev::StartupOk(name) => self.pod.startup_succeeded(self.id(name)),
+            Ev::LivenessFail(name) => {
+                let grace = self.pod.grace;
+                self.pod.kill(self.id(name), StopWhy::Probe, grace, now)
+            }
         }
         let mut actions = Vec::new();
         self.pod.tick(now, &mut actions);
@@ -97,6 +111,8 @@ impl Run {
                 Action::Stop(id, signal) => format!("stop {} {signal}", self.pod.name(*id)),
                 Action::Kill(id) => format!("kill {}", self.pod.name(*id)),
                 Action::Exit(code) => format!("exit {code}"),
+                Action::PostStart(id) => format!("postStart {}", self.pod.name(*id)),
+                Action::PreStop(id) => format!("preStop {}", self.pod.name(*id)),
             })
             .collect()
     }
@@ -303,11 +319,16 @@ fn a_stop_signals_apps_at_once_and_kills_at_the_deadline() {
         ],
     );
     assert_eq!(run.next(), Some(11));
-    assert_eq!(run.step(11, Ev::Tick), ["kill s", "kill b"]);
-    assert_eq!(run.next(), None);
+    // At the end of the grace period b is killed, and the sidecar's wait
+    // for its turn is over: its stop signal, SIGKILL at least 2 s later
+    // (the kubelet's minimum).
+    assert_eq!(run.step(11, Ev::Tick), ["stop s SIGTERM", "kill b"]);
+    assert_eq!(run.next(), Some(13));
     assert_eq!(run.step(11, Ev::Killed("b", 9)), Vec::<String>::new());
+    assert_eq!(run.step(13, Ev::Tick), ["kill s"]);
+    assert_eq!(run.next(), None);
     // The first failed app in spec order: a, by SIGTERM.
-    assert_eq!(run.step(11, Ev::Killed("s", 9)), ["exit 143"]);
+    assert_eq!(run.step(13, Ev::Killed("s", 9)), ["exit 143"]);
     assert_eq!(run.pod.phase(), Phase::Failed);
 }
 
@@ -466,4 +487,186 @@ fn the_pod_directory_is_one_component_whatever_the_uid() {
         crate::run::pod_dir(state, &plan, "ok-123"),
         state.join("default_p_ok-123")
     );
+}
+
+/// A pod from `containers` and `init` lines (YAML flow maps), Always.
+fn pod_with(grace: u32, policy: &str, init: &[&str], apps: &[&str]) -> String {
+    let mut text = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  restartPolicy: {policy}\n  terminationGracePeriodSeconds: {grace}\n"
+    );
+    if !init.is_empty() {
+        text.push_str("  initContainers:\n");
+        for c in init {
+            text.push_str(&format!("  - {c}\n"));
+        }
+    }
+    text.push_str("  containers:\n");
+    for c in apps {
+        text.push_str(&format!("  - {c}\n"));
+    }
+    text
+}
+
+const HOOK: &str = "lifecycle: {postStart: {exec: {command: [h]}}}";
+const PRESTOP: &str = "lifecycle: {preStop: {exec: {command: [h]}}}";
+
+#[test]
+fn post_start_holds_the_next_container_and_its_failure_kills() {
+    let a = format!("{{name: a, image: /, command: [x], {HOOK}}}");
+    check(
+        &pod_with(5, "Always", &[], &[&a, "{name: b, image: /, command: [x]}"]),
+        fast(),
+        &[
+            (0, Ev::Tick, &["start a"]),
+            (0, Ev::Run("a"), &["postStart a"]),
+            (1, Ev::Tick, &[]),
+            (2, Ev::PostStartOk("a"), &["start b"]),
+        ],
+    );
+    check(
+        &pod_with(5, "Never", &[], &[&a]),
+        fast(),
+        &[
+            (0, Ev::Tick, &["start a"]),
+            (0, Ev::Run("a"), &["postStart a"]),
+            (1, Ev::PostStartFail("a"), &["stop a SIGTERM"]),
+            (2, Ev::Killed("a", 15), &["exit 143"]),
+        ],
+    );
+}
+
+#[test]
+fn a_sidecar_holds_init_until_its_startup_probe_passed() {
+    let s = "{name: s, image: /, command: [x], restartPolicy: Always, startupProbe: {exec: {command: [p]}}}";
+    check(
+        &pod_with(
+            5,
+            "Always",
+            &[s, "{name: i, image: /, command: [x]}"],
+            &["{name: a, image: /, command: [x]}"],
+        ),
+        fast(),
+        &[
+            (0, Ev::Tick, &["start s"]),
+            (0, Ev::Run("s"), &[]),
+            (3, Ev::StartupOk("s"), &["start i"]),
+            (4, Ev::Run("i"), &[]),
+            (5, Ev::Exit("i", 0), &["start a"]),
+        ],
+    );
+}
+
+#[test]
+fn pre_stop_runs_first_and_counts_against_the_grace_period() {
+    let a = format!("{{name: a, image: /, command: [x], {PRESTOP}}}");
+    // The hook returns at 4 s: the stop signal then, SIGKILL at 10.
+    let mut run = check(
+        &pod_with(10, "Always", &[], &[&a]),
+        fast(),
+        &[
+            (0, Ev::Tick, &["start a"]),
+            (0, Ev::Run("a"), &[]),
+            (0, Ev::Stop, &["preStop a"]),
+            (4, Ev::PreStopDone("a"), &["stop a SIGTERM"]),
+        ],
+    );
+    assert_eq!(run.next(), Some(10));
+    assert_eq!(run.step(10, Ev::Tick), ["kill a"]);
+    // A hook that outlives the grace period: the stop signal at its end,
+    // SIGKILL 2 s later.
+    let mut run = check(
+        &pod_with(10, "Always", &[], &[&a]),
+        fast(),
+        &[
+            (0, Ev::Tick, &["start a"]),
+            (0, Ev::Run("a"), &[]),
+            (0, Ev::Stop, &["preStop a"]),
+        ],
+    );
+    assert_eq!(run.next(), Some(10));
+    assert_eq!(run.step(10, Ev::Tick), ["stop a SIGTERM"]);
+    assert_eq!(run.next(), Some(12));
+    assert_eq!(run.step(12, Ev::Tick), ["kill a"]);
+    assert_eq!(run.step(12, Ev::PreStopDone("a")), Vec::<String>::new());
+    assert_eq!(run.step(12, Ev::Killed("a", 9)), ["exit 137"]);
+}
+
+#[test]
+fn a_grace_of_zero_skips_pre_stop() {
+    let a = format!("{{name: a, image: /, command: [x], {PRESTOP}}}");
+    check(
+        &pod_with(0, "Always", &[], &[&a]),
+        fast(),
+        &[
+            (0, Ev::Tick, &["start a"]),
+            (0, Ev::Run("a"), &[]),
+            (1, Ev::Stop, &["stop a SIGTERM"]),
+            (3, Ev::Tick, &["kill a"]),
+        ],
+    );
+}
+
+#[test]
+fn a_liveness_failure_stops_the_container_and_the_policy_restarts_it() {
+    let a = format!("{{name: a, image: /, command: [x], {PRESTOP}}}");
+    let run = check(
+        &pod_with(3, "Always", &[], &[&a]),
+        fast(),
+        &[
+            (0, Ev::Tick, &["start a"]),
+            (0, Ev::Run("a"), &[]),
+            (5, Ev::LivenessFail("a"), &["preStop a"]),
+            (6, Ev::PreStopDone("a"), &["stop a SIGTERM"]),
+            // Restarted as after any exit (the first restart at once).
+            (7, Ev::Killed("a", 15), &["start a"]),
+        ],
+    );
+    assert_eq!(run.pod.slots[0].restarts, 1);
+}
+
+#[test]
+fn sidecars_get_pre_stop_at_once_and_their_signal_after_the_apps() {
+    let s1 = format!("{{name: s1, image: /, command: [x], restartPolicy: Always, {PRESTOP}}}");
+    let s2 = "{name: s2, image: /, command: [x], restartPolicy: Always}";
+    let mut run = check(
+        &pod_with(
+            30,
+            "Never",
+            &[&s1, s2],
+            &["{name: a, image: /, command: [x]}"],
+        ),
+        fast(),
+        &[
+            (0, Ev::Tick, &["start s1"]),
+            (0, Ev::Run("s1"), &["start s2"]),
+            (0, Ev::Run("s2"), &["start a"]),
+            (0, Ev::Run("a"), &[]),
+            // The app completes: the pod ends; s1's preStop starts now.
+            (1, Ev::Exit("a", 0), &["preStop s1", "stop s2 SIGTERM"]),
+            (2, Ev::PreStopDone("s1"), &[]),
+            (3, Ev::Exit("s2", 0), &["stop s1 SIGTERM"]),
+        ],
+    );
+    assert_eq!(run.step(4, Ev::Killed("s1", 15)), ["exit 0"]);
+    assert_eq!(run.pod.phase(), Phase::Succeeded);
+}
+
+#[test]
+fn a_stop_with_its_own_grace_period() {
+    let mut run = check(
+        &pod_with(30, "Always", &[], &["{name: a, image: /, command: [x]}"]),
+        fast(),
+        &[(0, Ev::Tick, &["start a"]), (0, Ev::Run("a"), &[])],
+    );
+    let at = |s: u64| run.t0 + Duration::from_secs(s);
+    let (one, five) = (at(1), Duration::from_secs(5));
+    run.pod.stop_with_grace(one, five);
+    assert_eq!(run.step(1, Ev::Tick), ["stop a SIGTERM"]);
+    assert_eq!(run.next(), Some(6));
+    // A shorter one later shortens it, to no less than 2 s from the new
+    // request (the kubelet stops the container again with the minimum).
+    let (two, zero) = (run.t0 + Duration::from_secs(2), Duration::ZERO);
+    run.pod.stop_with_grace(two, zero);
+    assert_eq!(run.next(), Some(4));
+    assert_eq!(run.step(4, Ev::Tick), ["kill a"]);
 }

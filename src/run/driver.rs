@@ -14,8 +14,8 @@
 use std::collections::HashMap;
 use std::ffi::CString;
 use std::net::IpAddr;
-use std::os::fd::BorrowedFd;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use std::time::Instant;
 
 use super::facts::{self, Facts};
@@ -26,11 +26,13 @@ use crate::deadline::Deadlines;
 use crate::exit::ExitCode;
 use crate::image::{ImageStore, Rootfs};
 use crate::init::{Core, Wakeup};
-use crate::pod::{Action, BackoffConfig, Id, Kind, Pod};
+use crate::pod::{Action, BackoffConfig, Id, Kind, Pod, StopWhy};
+use crate::probe::schedule::{self, Next, Verdict, Worker};
+use crate::probe::{self, Check, Checks, Finished, Outcome, Owner, Purpose};
 use crate::sandbox::{self, Files};
 use crate::spec::plan::env;
-use crate::spec::plan::{ContainerPlan, PodPlan};
-use crate::sys::{self, ExitStatus, Pid, Signal};
+use crate::spec::plan::{ContainerPlan, Handler, HttpGet, PodPlan, Probe, ProbeAction};
+use crate::sys::{self, ExitStatus, Pid, PollFd, Signal};
 use crate::volume::{self, Prepared};
 
 /// How podinit came to be the pod's PID 1.
@@ -85,6 +87,17 @@ struct Running {
     /// Its end is already told (a start failure, or its reaper's exit
     /// record): the process's own exit is not news.
     reported: bool,
+    /// Its environment, for exec probes and hooks.
+    env: Vec<(String, String)>,
+    /// Its program's pid under its reaper, once looked up.
+    program: Option<Pid>,
+}
+
+/// The probes of a container's current instance.
+#[derive(Debug)]
+struct Probes<'a> {
+    instance: u32,
+    workers: Vec<(Worker, &'a Probe)>,
 }
 
 /// Runs the pod to its end and returns podinit's exit code.
@@ -120,6 +133,12 @@ struct Driver<'a> {
     running: HashMap<Pid, Running>,
     /// SIGINTs so far: the second one kills at once.
     interrupts: u32,
+    /// Probes and hooks running now.
+    checks: Checks,
+    /// By container: the probe workers of its running instance.
+    probes: HashMap<Id, Probes<'a>>,
+    /// The pod's IP: where httpGet and tcpSocket go without a host.
+    pod_ip: IpAddr,
 }
 
 impl<'a> Driver<'a> {
@@ -133,9 +152,6 @@ impl<'a> Driver<'a> {
                  mounts and PID namespace (no image but /, no volumes, no /dev/shm of the pod)"
             );
             refuse_without_mounts(plan)?;
-        }
-        for warning in not_run_yet(plan) {
-            log::warn!("{warning}");
         }
         let uid = if plan.uid.is_empty() {
             new_uid()
@@ -234,6 +250,9 @@ impl<'a> Driver<'a> {
             },
             running: HashMap::new(),
             interrupts: 0,
+            checks: Checks::default(),
+            probes: HashMap::new(),
+            pod_ip,
         })
     }
 
@@ -267,35 +286,55 @@ impl<'a> Driver<'a> {
                 self.pod.tick(Instant::now(), &mut actions);
                 rounds += 1;
             }
+            let now = Instant::now();
+            self.run_probes(now);
             let mut deadlines = Deadlines::new();
-            if !actions.is_empty() {
+            if !actions.is_empty() || self.checks.has_done() {
                 // Still busy: look at the world, then come back at once.
-                deadlines.insert(Instant::now(), ());
+                deadlines.insert(now, ());
             }
-            if let Some(at) = self.pod.next_deadline() {
+            for at in [
+                self.pod.next_deadline(),
+                self.checks.next_deadline(),
+                self.next_probe(),
+            ]
+            .into_iter()
+            .flatten()
+            {
                 deadlines.insert(at, ());
             }
-            let watched: Vec<(Pid, BorrowedFd<'_>)> = self
-                .running
-                .iter()
-                .filter_map(|(pid, r)| Some((*pid, r.process.channel_fd()?)))
-                .collect();
-            let fds: Vec<BorrowedFd<'_>> = watched.iter().map(|(_, fd)| *fd).collect();
-            let ready: Vec<Pid> = {
-                self.core.wait(&fds, &mut deadlines, &mut wakeup);
-                wakeup
-                    .ready
-                    .iter()
-                    .filter_map(|&i| watched.get(i).map(|(pid, _)| *pid))
-                    .collect()
-            };
-            drop(watched);
+            // Container channels first, then the checks' descriptors.
+            let mut fds: Vec<PollFd> = Vec::new();
+            let mut pids: Vec<Pid> = Vec::new();
+            for (pid, r) in &self.running {
+                if let Some(fd) = r.process.channel_fd() {
+                    fds.push(PollFd::readable(fd));
+                    pids.push(*pid);
+                }
+            }
+            let mut owners = Vec::new();
+            self.checks.poll_fds(&mut fds, &mut owners);
+            self.core.wait_for(&fds, &mut deadlines, &mut wakeup);
             let now = Instant::now();
-            for pid in ready {
-                self.read_news(pid, &mut news, now);
+            for &index in &wakeup.ready {
+                match pids.get(index) {
+                    Some(&pid) => self.read_news(pid, &mut news, now),
+                    None => {
+                        if let Some(&check) = owners.get(index - pids.len()) {
+                            self.checks.ready(check);
+                        }
+                    }
+                }
             }
             for &(pid, status) in &wakeup.exited {
-                self.on_exit(pid, status, &mut news, now);
+                if !self.checks.exited(pid, status, now) {
+                    self.on_exit(pid, status, &mut news, now);
+                }
+            }
+            self.checks.expire(now);
+            self.checks.settle();
+            for finished in self.checks.take_done() {
+                self.on_check(finished, now);
             }
             for received in &wakeup.signals {
                 self.on_signal(received.signal, received.sender, now);
@@ -323,9 +362,11 @@ impl<'a> Driver<'a> {
                 News::Started if current => {
                     log::info!("container {name}: started (pid {pid})");
                     self.pod.started(id, now);
+                    self.start_probes(id, now);
                 }
                 News::Failed(message) if current => {
                     log::error!("container {name}: {message}");
+                    self.forget(id);
                     self.pod.start_failed(id, message, now);
                 }
                 News::Exited(status) if current => self.ended(id, status, now),
@@ -361,6 +402,7 @@ impl<'a> Driver<'a> {
     }
 
     fn ended(&mut self, id: Id, status: ExitStatus, now: Instant) {
+        self.forget(id);
         let name = self.pod.name(id).to_owned();
         let was_active = self
             .pod
@@ -454,9 +496,24 @@ impl<'a> Driver<'a> {
     fn perform(&mut self, action: Action) -> Option<u8> {
         match action {
             Action::Start(id) => self.start(id),
+            Action::PostStart(id) => self.run_hook(id, Purpose::PostStart),
+            Action::PreStop(id) => self.run_hook(id, Purpose::PreStop),
             Action::Stop(id, signal) => {
                 if let Some(pid) = self.pid_of(id) {
-                    log::info!("container {}: stopping with {signal}", self.pod.name(id));
+                    let name = self.pod.name(id);
+                    if let Some(slot) = self.pod.slots.get(id) {
+                        let pre_stop = Owner {
+                            id,
+                            instance: slot.instance(),
+                            purpose: Purpose::PreStop,
+                        };
+                        if self.checks.runs(pre_stop) {
+                            log::warn!(
+                                "container {name}: the preStop hook has not returned within the grace period"
+                            );
+                        }
+                    }
+                    log::info!("container {name}: stopping with {signal}");
                     if let Err(err) = sys::kill(pid, signal) {
                         log::debug!(
                             "container {}: cannot send {signal} to pid {pid}: {err}",
@@ -504,6 +561,7 @@ impl<'a> Driver<'a> {
             }
             Err(message) => {
                 log::error!("container {}: {message}", self.pod.name(id));
+                self.forget(id);
                 self.pod.start_failed(id, message, now);
             }
         }
@@ -581,6 +639,8 @@ impl<'a> Driver<'a> {
                 dir: instance_dir.clone(),
                 instance,
                 reported: false,
+                env: environment,
+                program: None,
             }),
             Err(err) => {
                 if let Some(cg) = &cgroup {
@@ -588,6 +648,346 @@ impl<'a> Driver<'a> {
                 }
                 Err(crate::exit::report(&err))
             }
+        }
+    }
+
+    /// The container's current instance runs: its probes start ticking.
+    fn start_probes(&mut self, id: Id, now: Instant) {
+        let (Some(c), Some(slot)) = (self.container(id), self.pod.slots.get(id)) else {
+            return;
+        };
+        let workers = [
+            (schedule::Kind::Startup, &c.startup),
+            (schedule::Kind::Liveness, &c.liveness),
+            (schedule::Kind::Readiness, &c.readiness),
+        ]
+        .into_iter()
+        .filter_map(|(kind, probe)| {
+            Some((Worker::new(kind, probe.as_ref()?, now), probe.as_ref()?))
+        })
+        .collect::<Vec<_>>();
+        if !workers.is_empty() {
+            let instance = slot.instance();
+            self.probes.insert(id, Probes { instance, workers });
+        }
+    }
+
+    /// The container's current instance ended (or never started): its
+    /// probes and hooks go with it.
+    fn forget(&mut self, id: Id) {
+        let Some(instance) = self.pod.slots.get(id).map(crate::pod::Slot::instance) else {
+            return;
+        };
+        self.checks.cancel(id, instance);
+        if self.probes.get(&id).is_some_and(|p| p.instance == instance) {
+            self.probes.remove(&id);
+        }
+    }
+
+    /// Starts the probe checks that are due. Once the pod is ending only
+    /// readiness probes run (the kubelet stops liveness and startup probes
+    /// of a pod being deleted, for a quiet shutdown).
+    fn run_probes(&mut self, now: Instant) {
+        let mut due = Vec::new();
+        let ending = self.pod.end_reason().is_some();
+        for (&id, probes) in &mut self.probes {
+            let started = self.pod.slots.get(id).is_some_and(|s| s.startup_passed);
+            for (worker, probe) in &mut probes.workers {
+                if ending && worker.kind != schedule::Kind::Readiness {
+                    continue;
+                }
+                if worker.due(now, started) {
+                    worker.begin(now);
+                    due.push((id, probes.instance, worker.kind, *probe));
+                }
+            }
+        }
+        for (id, instance, kind, probe) in due {
+            self.run_probe(id, instance, kind, probe, now);
+        }
+    }
+
+    /// When the next probe is due.
+    fn next_probe(&self) -> Option<Instant> {
+        let ending = self.pod.end_reason().is_some();
+        self.probes
+            .iter()
+            .flat_map(|(&id, probes)| {
+                let started = self.pod.slots.get(id).is_some_and(|s| s.startup_passed);
+                probes
+                    .workers
+                    .iter()
+                    .filter(move |(w, _)| !ending || w.kind == schedule::Kind::Readiness)
+                    .filter_map(move |(w, _)| w.next_deadline(started))
+            })
+            .min()
+    }
+
+    fn run_probe(
+        &mut self,
+        id: Id,
+        instance: u32,
+        kind: schedule::Kind,
+        probe: &Probe,
+        now: Instant,
+    ) {
+        let owner = Owner {
+            id,
+            instance,
+            purpose: Purpose::Probe(kind),
+        };
+        let timeout = Some(probe.timeout);
+        let check = match &probe.action {
+            ProbeAction::Exec(argv) => self.exec_check(owner, argv.words(), timeout, now),
+            ProbeAction::HttpGet(http) => self.http_check(owner, http, timeout, now),
+            ProbeAction::TcpSocket { host, port } => match self.address(host.as_deref(), *port) {
+                Ok(addr) => Check::tcp(owner, addr, probe.timeout, now),
+                Err(outcome) => Check::done(owner, outcome),
+            },
+        };
+        self.checks.add(check);
+    }
+
+    /// Runs the container's postStart or preStop hook.
+    fn run_hook(&mut self, id: Id, purpose: Purpose) {
+        let now = Instant::now();
+        let (Some(c), Some(slot)) = (self.container(id), self.pod.slots.get(id)) else {
+            return;
+        };
+        let owner = Owner {
+            id,
+            instance: slot.instance(),
+            purpose,
+        };
+        let handler = match purpose {
+            Purpose::PostStart => c.post_start.as_ref(),
+            _ => c.pre_stop.as_ref(),
+        };
+        let check = match handler {
+            // Exec and HTTP hooks have no timeout of their own: a preStop
+            // is bounded by the grace period, a postStart by nothing (as
+            // in the kubelet).
+            Some(Handler::Exec(argv)) => self.exec_check(owner, argv.words(), None, now),
+            Some(Handler::HttpGet(http)) => self.http_check(owner, http, None, now),
+            Some(Handler::Sleep(length)) => Check::sleep(owner, *length, now),
+            None => Check::done(owner, Outcome::Success(String::new())),
+        };
+        log::debug!("container {}: running its {purpose:?} hook", c.name);
+        self.checks.add(check);
+    }
+
+    /// An exec check in the container's current instance.
+    fn exec_check(
+        &mut self,
+        owner: Owner,
+        argv: &[String],
+        timeout: Option<Duration>,
+        now: Instant,
+    ) -> Check {
+        let Some(c) = self.container(owner.id) else {
+            return Check::done(owner, Outcome::Error("no such container".into()));
+        };
+        let Some(pid) = self.pid_of(owner.id) else {
+            return Check::done(owner, Outcome::Error("the container is not running".into()));
+        };
+        let Some(running) = self.running.get_mut(&pid) else {
+            return Check::done(owner, Outcome::Error("the container is not running".into()));
+        };
+        let program = if running.process.has_reaper() {
+            if running.program.is_none() {
+                running.program = container::program_of(pid);
+            }
+            running.program
+        } else {
+            Some(pid)
+        };
+        let Some(program) = program else {
+            return Check::done(
+                owner,
+                Outcome::Error("the container's program is not running".into()),
+            );
+        };
+        let procs = running.cgroup.as_ref().and_then(|cg| {
+            CString::new(cg.procs_path().into_os_string().into_encoded_bytes()).ok()
+        });
+        let words = env::expand_words(argv, &running.env);
+        let target = container::Target {
+            pod: self.plan,
+            container: c,
+            program,
+            reaper: running.process.has_reaper().then_some(pid),
+            cgroup_procs: procs.as_ref(),
+            can_mount: self.options.can_mount,
+        };
+        match container::exec_in(&target, &words, &running.env, self.core.inherited()) {
+            Ok(joined) => Check::exec(owner, joined, &words, timeout, now),
+            Err(err) => Check::done(owner, Outcome::Error(crate::exit::report(&err))),
+        }
+    }
+
+    /// An HTTP GET of a probe (`timeout`) or a hook (`None`).
+    fn http_check(
+        &self,
+        owner: Owner,
+        http: &HttpGet,
+        timeout: Option<Duration>,
+        now: Instant,
+    ) -> Check {
+        let hook = !matches!(owner.purpose, Purpose::Probe(_));
+        match self.address(http.host.as_deref(), http.port) {
+            Ok(addr) => {
+                let target = probe::net::Target {
+                    addr,
+                    host: http.host.clone().unwrap_or_else(|| addr.ip().to_string()),
+                    path: http.path.clone(),
+                    headers: http.headers.clone(),
+                    user_agent: if hook {
+                        probe::HOOK_AGENT
+                    } else {
+                        probe::PROBE_AGENT
+                    },
+                };
+                Check::http(owner, target, timeout, hook, now)
+            }
+            Err(outcome) => Check::done(owner, outcome),
+        }
+    }
+
+    /// Where a probe's `host` and `port` point: the pod's IP without a
+    /// host. podinit resolves no names but `localhost` (no resolver call
+    /// may block the loop): another name is an error, retried and then
+    /// left, as the kubelet does with probes that cannot run.
+    fn address(&self, host: Option<&str>, port: u16) -> Result<std::net::SocketAddr, Outcome> {
+        let ip = match host {
+            None => self.pod_ip,
+            Some(h) if h.eq_ignore_ascii_case("localhost") => IpAddr::from([127, 0, 0, 1]),
+            Some(h) => h.trim_matches(['[', ']']).parse::<IpAddr>().map_err(|_| {
+                Outcome::Error(format!(
+                    "cannot resolve {h:?}: podinit probes take an IP address (or localhost) as host"
+                ))
+            })?,
+        };
+        Ok(std::net::SocketAddr::new(ip, port))
+    }
+
+    /// A probe or hook finished: the rules decide what follows.
+    fn on_check(&mut self, finished: Finished, now: Instant) {
+        let Owner {
+            id,
+            instance,
+            purpose,
+        } = finished.owner;
+        let active = self
+            .pod
+            .slots
+            .get(id)
+            .is_some_and(|s| s.is_active() && s.instance() == instance);
+        if !active {
+            return;
+        }
+        let name = self.pod.name(id).to_owned();
+        match purpose {
+            // A container being stopped is past its probes: a liveness
+            // check that was under way when the pod started to end (or the
+            // container to be killed) decides nothing, as in the kubelet.
+            Purpose::Probe(kind)
+                if kind != schedule::Kind::Readiness
+                    && self.pod.slots.get(id).is_some_and(|s| s.is_stopping()) =>
+            {
+                log::debug!(
+                    "container {name}: {} probe result ignored, the container is stopping: {:?}",
+                    kind.as_str(),
+                    finished.outcome
+                );
+            }
+            Purpose::Probe(kind) => self.on_probe(id, instance, kind, finished.outcome, now),
+            Purpose::PostStart => match finished.outcome {
+                Outcome::Failure(message) | Outcome::Error(message) => {
+                    log::warn!("container {name}: FailedPostStartHook: {message}");
+                    self.pod.post_start_done(id, Err(()), now);
+                }
+                Outcome::Success(_) | Outcome::Warning(_) => {
+                    log::debug!("container {name}: postStart hook done");
+                    self.pod.post_start_done(id, Ok(()), now);
+                }
+            },
+            Purpose::PreStop => {
+                if let Outcome::Failure(message) | Outcome::Error(message) = finished.outcome {
+                    log::warn!("container {name}: FailedPreStopHook: {message}");
+                }
+                self.pod.pre_stop_done(id);
+            }
+        }
+    }
+
+    fn on_probe(
+        &mut self,
+        id: Id,
+        instance: u32,
+        kind: schedule::Kind,
+        outcome: Outcome,
+        now: Instant,
+    ) {
+        let name = self.pod.name(id).to_owned();
+        let what = kind.as_str();
+        let tried = match &outcome {
+            Outcome::Success(_) => schedule::Outcome::Success,
+            Outcome::Warning(message) => {
+                log::warn!("container {name}: ProbeWarning: {what} probe warning: {message}");
+                schedule::Outcome::Success
+            }
+            Outcome::Failure(message) => {
+                log::warn!("container {name}: Unhealthy: {what} probe failed: {message}");
+                schedule::Outcome::Failure
+            }
+            Outcome::Error(message) => {
+                log::warn!("container {name}: Unhealthy: {what} probe errored: {message}");
+                schedule::Outcome::Error
+            }
+        };
+        let Some(probes) = self.probes.get_mut(&id).filter(|p| p.instance == instance) else {
+            return;
+        };
+        let Some((worker, probe)) = probes.workers.iter_mut().find(|(w, _)| w.kind == kind) else {
+            return;
+        };
+        let probe: &'a Probe = probe;
+        match worker.finish(tried) {
+            Next::Nothing => {}
+            Next::Retry => {
+                worker.begin(now);
+                self.run_probe(id, instance, kind, probe, now);
+            }
+            Next::Changed(verdict) => match (kind, verdict) {
+                (schedule::Kind::Startup, Verdict::Success) => {
+                    log::info!("container {name}: startup probe succeeded");
+                    self.pod.startup_succeeded(id);
+                }
+                (schedule::Kind::Readiness, verdict) => {
+                    let ready = verdict == Verdict::Success;
+                    log::info!(
+                        "container {name}: {}",
+                        if ready { "ready" } else { "not ready" }
+                    );
+                    self.pod.set_ready(id, ready);
+                }
+                (schedule::Kind::Startup | schedule::Kind::Liveness, Verdict::Failure) => {
+                    let restarts = self
+                        .pod
+                        .slots
+                        .get(id)
+                        .is_some_and(|s| s.kind == Kind::Sidecar)
+                        || self.plan.restart_policy != crate::spec::plan::RestartPolicy::Never;
+                    log::warn!(
+                        "container {name}: Killing: Container {name} failed {} probe{}",
+                        what.to_ascii_lowercase(),
+                        if restarts { ", will be restarted" } else { "" }
+                    );
+                    let grace = probe.termination_grace.unwrap_or(self.plan.grace);
+                    self.pod.kill(id, StopWhy::Probe, grace, now);
+                }
+                _ => {}
+            },
         }
     }
 
@@ -619,39 +1019,6 @@ fn resolve_images(plan: &PodPlan, store: &ImageStore) -> Result<Vec<Rootfs>, Str
     } else {
         Err(errors.join("\n"))
     }
-}
-
-/// What the manifest asks for that this version of `podinit run` does not
-/// do yet (probes and hooks come with the lifecycle work): said, not
-/// silently skipped.
-fn not_run_yet(plan: &PodPlan) -> Vec<String> {
-    let mut out = Vec::new();
-    for c in plan.init_containers.iter().chain(&plan.containers) {
-        let mut what = Vec::new();
-        for (probe, name) in [
-            (&c.startup, "startupProbe"),
-            (&c.liveness, "livenessProbe"),
-            (&c.readiness, "readinessProbe"),
-        ] {
-            if probe.is_some() {
-                what.push(name);
-            }
-        }
-        if c.post_start.is_some() {
-            what.push("postStart");
-        }
-        if c.pre_stop.is_some() {
-            what.push("preStop");
-        }
-        if !what.is_empty() {
-            out.push(format!(
-                "container {:?}: {} not run yet by this podinit (the container runs without)",
-                c.name,
-                what.join(", ")
-            ));
-        }
-    }
-    out
 }
 
 /// Without CAP_SYS_ADMIN: what cannot be honoured is refused at start.

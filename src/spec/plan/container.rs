@@ -278,7 +278,8 @@ fn probe(
     let action = if let Some(e) = &p.exec {
         ProbeAction::Exec(exec(&e.command, &path.field("exec"), errors)?)
     } else if let Some(h) = &p.http_get {
-        ProbeAction::HttpGet(http_get(c, h, &path.field("httpGet"), errors)?)
+        // HTTPS, allowed only with --ignore-unsupported: no probe.
+        ProbeAction::HttpGet(http_get(c, h, &path.field("httpGet"), errors).filter(|h| !h.https)?)
     } else if let Some(t) = &p.tcp_socket {
         let port = port(
             c,
@@ -323,12 +324,10 @@ fn handler(
             errors,
         )?))
     } else if let Some(http) = &h.http_get {
-        Some(Handler::HttpGet(http_get(
-            c,
-            http,
-            &path.field("httpGet"),
-            errors,
-        )?))
+        // HTTPS, allowed only with --ignore-unsupported: no hook.
+        Some(Handler::HttpGet(
+            http_get(c, http, &path.field("httpGet"), errors).filter(|h| !h.https)?,
+        ))
     } else {
         // A tcpSocket hook (allowed only with --ignore-unsupported) has no
         // sleep either: no hook.

@@ -124,6 +124,12 @@ fn http_get(check: &mut Checker, c: &Container, path: &FieldPath, h: &HTTPGetAct
     port(check, c, &path.field("port"), h.port.as_ref());
     if let Some(scheme) = &h.scheme {
         check.one_of(path.field("scheme"), scheme, &["HTTP", "HTTPS"]);
+        if scheme == "HTTPS" {
+            check.unsupported(
+                path.field("scheme"),
+                "HTTPS: podinit has no TLS client (it would double the binary); use HTTP, tcpSocket or exec",
+            );
+        }
     }
     for (i, header) in h.http_headers.iter().flatten().enumerate() {
         let name = header.name.as_deref().unwrap_or("");

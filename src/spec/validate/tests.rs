@@ -256,6 +256,20 @@ fn probe_rules_are_checked() {
             probe("|  livenessProbe:\n|    grpc: {port: 9000}"),
             &["error: spec.containers[0].livenessProbe.grpc: not supported by podinit"],
         ),
+        (
+            "https is unsupported",
+            probe("|  readinessProbe:\n|    httpGet: {port: 443, scheme: HTTPS}"),
+            &[
+                "error: spec.containers[0].readinessProbe.httpGet.scheme: not supported by podinit: HTTPS",
+            ],
+        ),
+        (
+            "an https hook is unsupported",
+            probe("|  lifecycle:\n|    preStop:\n|      httpGet: {port: 443, scheme: HTTPS}"),
+            &[
+                "error: spec.containers[0].lifecycle.preStop.httpGet.scheme: not supported by podinit: HTTPS",
+            ],
+        ),
     ];
     for (case, extra, want) in cases {
         expect(case, &pod(extra), want);
