@@ -8,8 +8,10 @@
 // Test code: a failed expectation is a test failure.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod pod;
+
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -77,7 +79,10 @@ pub struct Run {
     in_namespace: bool,
     lines: Receiver<String>,
     seen: Vec<String>,
-    stderr: Receiver<String>,
+    /// podinit's stderr (its log) line by line, each with the time the test
+    /// read it, newline included.
+    log: Receiver<(Instant, String)>,
+    logged: Vec<(Instant, String)>,
     started: Instant,
 }
 
@@ -97,7 +102,7 @@ fn spawn(mut cmd: Command, in_namespace: bool) -> Run {
     let started = Instant::now();
     let mut child = cmd.spawn().expect("spawn podinit");
     let stdout = child.stdout.take().expect("stdout");
-    let mut stderr_pipe = child.stderr.take().expect("stderr");
+    let stderr_pipe = child.stderr.take().expect("stderr");
     let (tx, lines) = channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines() {
@@ -107,18 +112,30 @@ fn spawn(mut cmd: Command, in_namespace: bool) -> Run {
             }
         }
     });
-    let (tx, stderr) = channel();
+    let (tx, log) = channel();
     std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr_pipe.read_to_string(&mut text);
-        let _ = tx.send(text);
+        let mut reader = BufReader::new(stderr_pipe);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let text = String::from_utf8_lossy(&line).into_owned();
+                    if tx.send((Instant::now(), text)).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
     });
     Run {
         child,
         in_namespace,
         lines,
         seen: Vec::new(),
-        stderr,
+        log,
+        logged: Vec::new(),
         started,
     }
 }
@@ -199,8 +216,9 @@ impl Run {
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     self.kill();
+                    let stderr = self.log_text();
                     panic!(
-                        "no line with {needle:?} within {PATIENCE:?}; saw {:?}",
+                        "no line with {needle:?} within {PATIENCE:?}; saw {:?}; stderr:\n{stderr}",
                         self.seen
                     )
                 }
@@ -222,6 +240,53 @@ impl Run {
         &self.seen
     }
 
+    /// Waits for the `n`th (from 1) line of podinit's stderr that contains
+    /// `needle`; returns when the test read it, and the line.
+    pub fn expect_log_nth(&mut self, needle: &str, n: usize) -> (Instant, String) {
+        let deadline = Instant::now() + PATIENCE;
+        let (mut checked, mut found) = (0, 0);
+        loop {
+            while let Some((at, line)) = self.logged.get(checked) {
+                checked += 1;
+                if line.contains(needle) {
+                    found += 1;
+                    if found == n {
+                        return (*at, line.clone());
+                    }
+                }
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.log.recv_timeout(left) {
+                Ok(entry) => self.logged.push(entry),
+                Err(RecvTimeoutError::Timeout) => {
+                    self.kill();
+                    panic!(
+                        "no {n}th stderr line with {needle:?} within {PATIENCE:?}; stderr:\n{}",
+                        self.log_text()
+                    )
+                }
+                Err(RecvTimeoutError::Disconnected) => panic!(
+                    "stderr closed before a {n}th line with {needle:?}; stderr:\n{}",
+                    self.log_text()
+                ),
+            }
+        }
+    }
+
+    /// Waits for a line of podinit's stderr containing `needle`; returns
+    /// when the test read it.
+    pub fn expect_log(&mut self, needle: &str) -> Instant {
+        self.expect_log_nth(needle, 1).0
+    }
+
+    /// podinit's stderr so far (after draining what is buffered).
+    pub fn log_text(&mut self) -> String {
+        while let Ok(entry) = self.log.try_recv() {
+            self.logged.push(entry);
+        }
+        self.logged.iter().map(|(_, l)| l.as_str()).collect()
+    }
+
     fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -237,10 +302,8 @@ impl Run {
             if Instant::now() > deadline {
                 self.kill();
                 let stdout = self.seen().to_vec();
-                let stderr = self
-                    .stderr
-                    .recv_timeout(Duration::from_secs(1))
-                    .unwrap_or_default();
+                std::thread::sleep(Duration::from_millis(200));
+                let stderr = self.log_text();
                 panic!(
                     "podinit did not exit within {PATIENCE:?}; stdout {stdout:?}, stderr {stderr}"
                 );
@@ -263,18 +326,26 @@ impl Run {
                 Err(RecvTimeoutError::Timeout) => break false,
             }
         };
-        let stderr = self
-            .stderr
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        let stderr_closed = loop {
+            match self
+                .log
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok(entry) => self.logged.push(entry),
+                Err(RecvTimeoutError::Disconnected) => break true,
+                Err(RecvTimeoutError::Timeout) => break false,
+            }
+        };
+        let stderr: String = self.logged.iter().map(|(_, l)| l.as_str()).collect();
         assert!(
-            stdout_closed && stderr.is_ok(),
+            stdout_closed && stderr_closed,
             "podinit exited ({status}) but its stdout or stderr is still open: a process it \
-             started outlived it; stdout so far {stdout:?}"
+             started outlived it; stdout so far {stdout:?}, stderr so far:\n{stderr}"
         );
         Finished {
             code: status.code(),
             stdout: stdout.join("\n"),
-            stderr: stderr.unwrap_or_default(),
+            stderr,
             elapsed,
         }
     }
