@@ -462,13 +462,16 @@ impl Pod {
             // A late report about an instance already accounted for.
             return;
         }
+        // Killed for a failed liveness or startup probe, it failed
+        // whatever its exit code (the kubelet restarts it unless Never).
+        let failed = !ended.succeeded() || slot.stop_reason() == Some(StopWhy::Probe);
         let restart = !terminating
             && match slot.kind {
                 Kind::Sidecar => true,
-                Kind::Init => !ended.succeeded() && policy != RestartPolicy::Never,
+                Kind::Init => failed && policy != RestartPolicy::Never,
                 Kind::App => match policy {
                     RestartPolicy::Always => true,
-                    RestartPolicy::OnFailure => !ended.succeeded(),
+                    RestartPolicy::OnFailure => failed,
                     RestartPolicy::Never => false,
                 },
             };
@@ -541,7 +544,12 @@ impl Pod {
             if slot.is_active() {
                 match &mut slot.stopping {
                     // Already being stopped (a probe): the earlier end wins.
-                    Some(stopping) => stopping.deadline = stopping.deadline.min(deadline),
+                    Some(stopping) => {
+                        stopping.deadline = stopping.deadline.min(deadline);
+                        if let StopStep::Signalled { kill_at } = &mut stopping.step {
+                            *kill_at = (*kill_at).min(deadline.max(later(now, MIN_GRACE)));
+                        }
+                    }
                     None => {
                         slot.stopping = Some(Stopping {
                             why: StopWhy::Pod,
@@ -763,7 +771,10 @@ impl Pod {
             };
             if stopping.step == StopStep::Begin {
                 // The kubelet runs preStop only with some grace left.
-                stopping.step = if slot.has_pre_stop && stopping.deadline > now {
+                // A container still starting (its root not in place yet)
+                // gets no hook: it goes straight to its stop signal.
+                let running = matches!(slot.state, State::Running { .. });
+                stopping.step = if slot.has_pre_stop && running && stopping.deadline > now {
                     actions.push(Action::PreStop(id));
                     StopStep::PreStop
                 } else {
@@ -879,8 +890,11 @@ impl Pod {
                 StopStep::Signalled { kill_at } => Some(kill_at),
             }
         });
+        // While a postStart hook holds every start, the end of a back-off
+        // is no reason to wake: the hook's end is an event of its own.
+        let held = self.slots.iter().any(Slot::holds_starts);
         let waits = self.slots.iter().filter_map(|s| match s.state {
-            State::Waiting { until, .. } if self.termination.is_none() => until,
+            State::Waiting { until, .. } if self.termination.is_none() && !held => until,
             _ => None,
         });
         let active = self.active_until.filter(|_| self.termination.is_none());

@@ -297,10 +297,22 @@ pub fn exec_in(
         std::fs::File::open(&path).map_err(|e| ContainerError::plan(&format!("open {path}"), e))
     };
     let namespace = if target.can_mount {
-        Some((
+        let fds = (
             open(format!("/proc/{}/ns/mnt", target.program))?,
             open(format!("/proc/{}/root", target.program))?,
-        ))
+        );
+        // Under a reaper the program is not podinit's child: had it ended
+        // and its pid gone to another process, that one's parent would not
+        // be the reaper (which forks nothing else).
+        if let Some(reaper) = target.reaper {
+            if parent_of(target.program) != Some(reaper) {
+                return Err(ContainerError::plan(
+                    "find the container's program",
+                    std::io::Error::from_raw_os_error(libc::ESRCH),
+                ));
+            }
+        }
+        Some(fds)
     } else {
         None
     };
@@ -325,14 +337,22 @@ pub fn exec_in(
             crate::sys::mount::setns(theirs.as_fd(), CLONE_NEWPID)
                 .map_err(|e| ContainerError::plan("join the container's PID namespace", e))?;
             let spawned = spawn::spawn(&mut plan, inherited);
-            if let Err(err) = crate::sys::mount::setns(own.as_fd(), CLONE_NEWPID) {
+            let back = crate::sys::mount::setns(own.as_fd(), CLONE_NEWPID)
+                .or_else(|_| crate::sys::mount::setns(own.as_fd(), CLONE_NEWPID));
+            if let Err(err) = back {
+                // Only a kernel out of memory: later children would be born
+                // in the container's namespace and die with it.
                 log::error!("cannot return to podinit's own PID namespace: {err}");
             }
             spawned.map_err(ContainerError::Fork)?
         }
     };
     drop(write);
-    sys::set_nonblocking(output.as_fd()).map_err(ContainerError::Fork)?;
+    if let Err(err) = sys::set_nonblocking(output.as_fd()) {
+        // Not to be left running untracked.
+        let _ = sys::kill(pid, crate::sys::Signal::KILL);
+        return Err(ContainerError::Fork(err));
+    }
     Ok(Joined {
         pid,
         report,
@@ -342,15 +362,23 @@ pub fn exec_in(
 }
 
 /// The container's program under its reaper: the reaper's child that is
-/// PID 2 of the namespace (the reaper forks nothing else first); any child
-/// when NSpid cannot be read.
+/// PID 2 of the namespace (the reaper forks nothing else first), from
+/// `/proc/R/task/R/children`, or a scan of `/proc` for the reaper's children
+/// where the kernel has no such file (CONFIG_PROC_CHILDREN).
 pub fn program_of(reaper: Pid) -> Option<Pid> {
-    let children =
-        std::fs::read_to_string(format!("/proc/{reaper}/task/{reaper}/children")).ok()?;
-    let pids: Vec<Pid> = children
-        .split_whitespace()
-        .filter_map(|p| p.parse().ok())
-        .collect();
+    let pids: Vec<Pid> =
+        match std::fs::read_to_string(format!("/proc/{reaper}/task/{reaper}/children")) {
+            Ok(children) => children
+                .split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect(),
+            Err(_) => std::fs::read_dir("/proc")
+                .ok()?
+                .flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse::<Pid>().ok())
+                .filter(|&pid| parent_of(pid) == Some(reaper))
+                .collect(),
+        };
     pids.iter()
         .copied()
         .find(|pid| {
@@ -363,4 +391,12 @@ pub fn program_of(reaper: Pid) -> Option<Pid> {
                 .unwrap_or(false)
         })
         .or_else(|| pids.first().copied())
+}
+
+/// The parent of `pid`, from `/proc/PID/stat` (after the command's closing
+/// parenthesis: state, then ppid).
+pub fn parent_of(pid: Pid) -> Option<Pid> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(1)?.parse().ok()
 }

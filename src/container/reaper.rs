@@ -28,6 +28,9 @@ const EXITED: u8 = b'X';
 /// Runs the reaper; never returns.
 pub fn run(plan: &mut ExecPlan, inherited: &InheritedSignals, out: OwnedFd) -> ! {
     let _ = sys::set_parent_death_signal(Signal::KILL);
+    // podinit's descriptors (probe sockets, other containers' pipes, its
+    // signalfd and timer) are not the reaper's to hold open.
+    sys::close_other_fds(Some(std::os::fd::AsRawFd::as_raw_fd(&out)));
     let mut block = SignalMask::full();
     block.remove(Signal::TTIN);
     block.remove(Signal::TTOU);

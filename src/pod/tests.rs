@@ -670,3 +670,67 @@ fn a_stop_with_its_own_grace_period() {
     assert_eq!(run.next(), Some(4));
     assert_eq!(run.step(4, Ev::Tick), ["kill a"]);
 }
+
+#[test]
+fn no_wake_up_for_a_back_off_while_a_post_start_holds_starts() {
+    let a = format!("{{name: a, image: /, command: [x], {HOOK}}}");
+    let mut run = check(
+        &pod_with(5, "Always", &[], &["{name: b, image: /, command: [x]}", &a]),
+        fast(),
+        &[
+            (0, Ev::Tick, &["start b", "start a"]),
+            (0, Ev::Run("b"), &[]),
+            (0, Ev::Run("a"), &["postStart a"]),
+            // b crashes; its restart is due at once, but a's hook holds it.
+            (1, Ev::Exit("b", 1), &[]),
+        ],
+    );
+    assert_eq!(run.next(), None, "the loop must sleep, not spin");
+    assert_eq!(run.step(3, Ev::PostStartOk("a")), ["start b"]);
+}
+
+#[test]
+fn a_container_still_starting_gets_no_pre_stop() {
+    let a = format!("{{name: a, image: /, command: [x], {PRESTOP}}}");
+    check(
+        &pod_with(5, "Always", &[], &[&a]),
+        fast(),
+        &[
+            (0, Ev::Tick, &["start a"]),
+            (0, Ev::Stop, &["stop a SIGTERM"]),
+        ],
+    );
+}
+
+#[test]
+fn a_probe_kill_under_on_failure_restarts_even_after_exit_0() {
+    let run = check(
+        &pod_with(5, "OnFailure", &[], &["{name: a, image: /, command: [x]}"]),
+        fast(),
+        &[
+            (0, Ev::Tick, &["start a"]),
+            (0, Ev::Run("a"), &[]),
+            (1, Ev::LivenessFail("a"), &["stop a SIGTERM"]),
+            (2, Ev::Exit("a", 0), &["start a"]),
+        ],
+    );
+    assert_eq!(run.pod.slots[0].restarts, 1);
+}
+
+#[test]
+fn the_pods_end_pulls_in_a_probe_kills_sigkill() {
+    let live = "{name: a, image: /, command: [x], livenessProbe: {exec: {command: [p]}, terminationGracePeriodSeconds: 60}}";
+    let mut run = check(
+        &pod_with(5, "Always", &[], &[live]),
+        fast(),
+        &[(0, Ev::Tick, &["start a"]), (0, Ev::Run("a"), &[])],
+    );
+    let now = run.t0 + Duration::from_secs(1);
+    run.pod
+        .kill(0, StopWhy::Probe, Duration::from_secs(60), now);
+    assert_eq!(run.step(1, Ev::Tick), ["stop a SIGTERM"]);
+    assert_eq!(run.next(), Some(61));
+    // The pod stops at 2 with a 5 s grace: SIGKILL at 7, not 61.
+    run.step(2, Ev::Stop);
+    assert_eq!(run.next(), Some(7));
+}

@@ -193,7 +193,13 @@ impl Check {
                 net::HttpResult::Response { status, .. } => {
                     Outcome::Failure(format!("HTTP probe failed with statuscode: {status}"))
                 }
-                net::HttpResult::Error(message) => Outcome::Failure(message),
+                // A request that failed is a failure; a body that could not
+                // be read (a bare message, not `Get "url": ...`) an error,
+                // as the kubelet has it.
+                net::HttpResult::Error(message) if message.starts_with("Get ") => {
+                    Outcome::Failure(message)
+                }
+                net::HttpResult::Error(message) => Outcome::Error(message),
             }),
             Body::Tcp(connect) => connect.advance().map(|result| match result {
                 Ok(()) => Outcome::Success(String::new()),
@@ -271,10 +277,15 @@ impl Exec {
         None
     }
 
-    /// Reads what the pipe holds now; past 10 KiB it is read and dropped.
+    /// Reads what the pipe holds now, 64 KiB at most in one go (poll says
+    /// when there is more: a command writing without end cannot hold the
+    /// loop); past 10 KiB it is read and dropped.
     fn read_output(&mut self) {
         let mut buf = [0u8; 4096];
-        while self.output_open {
+        for _ in 0..16 {
+            if !self.output_open {
+                break;
+            }
             match sys::read(self.joined.output.as_fd(), &mut buf) {
                 Ok(0) => self.output_open = false,
                 Ok(n) => {
@@ -440,8 +451,11 @@ impl Checks {
         let of = |owner: &Owner| owner.id == id && owner.instance == instance;
         for check in &mut self.running {
             if of(&check.owner) {
+                // A lingering exec was reaped: its pid may be another's now.
                 if let Body::Exec(exec) = &mut check.body {
-                    exec.kill();
+                    if exec.lingering.is_none() {
+                        exec.kill();
+                    }
                 }
             }
         }

@@ -89,8 +89,6 @@ struct Running {
     reported: bool,
     /// Its environment, for exec probes and hooks.
     env: Vec<(String, String)>,
-    /// Its program's pid under its reaper, once looked up.
-    program: Option<Pid>,
 }
 
 /// The probes of a container's current instance.
@@ -316,14 +314,16 @@ impl<'a> Driver<'a> {
             self.checks.poll_fds(&mut fds, &mut owners);
             self.core.wait_for(&fds, &mut deadlines, &mut wakeup);
             let now = Instant::now();
+            // The checks first: a container's news can cancel checks, which
+            // would move the indexes.
             for &index in &wakeup.ready {
-                match pids.get(index) {
-                    Some(&pid) => self.read_news(pid, &mut news, now),
-                    None => {
-                        if let Some(&check) = owners.get(index - pids.len()) {
-                            self.checks.ready(check);
-                        }
-                    }
+                if let Some(&check) = index.checked_sub(pids.len()).and_then(|i| owners.get(i)) {
+                    self.checks.ready(check);
+                }
+            }
+            for &index in &wakeup.ready {
+                if let Some(&pid) = pids.get(index) {
+                    self.read_news(pid, &mut news, now);
                 }
             }
             for &(pid, status) in &wakeup.exited {
@@ -640,7 +640,6 @@ impl<'a> Driver<'a> {
                 instance,
                 reported: false,
                 env: environment,
-                program: None,
             }),
             Err(err) => {
                 if let Some(cg) = &cgroup {
@@ -787,17 +786,21 @@ impl<'a> Driver<'a> {
         let Some(c) = self.container(owner.id) else {
             return Check::done(owner, Outcome::Error("no such container".into()));
         };
-        let Some(pid) = self.pid_of(owner.id) else {
+        let running = self
+            .pod
+            .slots
+            .get(owner.id)
+            .is_some_and(|s| matches!(s.state, crate::pod::State::Running { .. }));
+        let Some(pid) = self.pid_of(owner.id).filter(|_| running) else {
             return Check::done(owner, Outcome::Error("the container is not running".into()));
         };
-        let Some(running) = self.running.get_mut(&pid) else {
+        let Some(running) = self.running.get(&pid) else {
             return Check::done(owner, Outcome::Error("the container is not running".into()));
         };
+        // Looked up each time: under a reaper the program is not podinit's
+        // child, its pid could be another's once it has ended.
         let program = if running.process.has_reaper() {
-            if running.program.is_none() {
-                running.program = container::program_of(pid);
-            }
-            running.program
+            container::program_of(pid)
         } else {
             Some(pid)
         };
@@ -1165,6 +1168,7 @@ fn remove_later(dir: &Path) {
     }
     match crate::sys::mount::fork_into(0) {
         Ok(None) => {
+            crate::sys::close_other_fds(None);
             let _ = std::fs::remove_dir_all(dir);
             std::process::exit(0)
         }

@@ -266,6 +266,33 @@ pub fn isatty(fd: RawFd) -> bool {
     unsafe { libc::isatty(fd) == 1 }
 }
 
+/// Closes every descriptor above stderr but `keep` (a forked helper of
+/// podinit's, which must not hold podinit's sockets and pipes open). Without
+/// close_range(2) (Linux < 5.9) nothing is closed.
+pub fn close_other_fds(keep: Option<RawFd>) {
+    let close = |first: RawFd, last: RawFd| {
+        if first <= last {
+            // SAFETY: a raw syscall without pointers; the caller owns no
+            // Rust object it will use again among these descriptors.
+            unsafe {
+                libc::syscall(
+                    libc::SYS_close_range,
+                    first as libc::c_uint,
+                    last as libc::c_uint,
+                    0 as libc::c_uint,
+                )
+            };
+        }
+    };
+    match keep {
+        Some(fd) if fd > 2 => {
+            close(3, fd - 1);
+            close(fd + 1, RawFd::MAX);
+        }
+        _ => close(3, RawFd::MAX),
+    }
+}
+
 /// A wake-up at an exact time: a `timerfd` on `CLOCK_MONOTONIC`, the
 /// clock of `Instant`. poll(2)'s own timeout is stretched by 0.1 % of its
 /// length (the kernel's select_estimate_accuracy): SIGKILL at the end of a

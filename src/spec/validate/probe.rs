@@ -63,6 +63,7 @@ fn probe(check: &mut Checker, c: &Container, path: &FieldPath, kind: &str, p: &P
             &path.field("tcpSocket").field("port"),
             tcp.port.as_ref(),
         );
+        host(check, &path.field("tcpSocket"), tcp.host.as_deref());
     }
     // Zeros were defaulted (SetDefaults_Probe); what is left must not be
     // negative (validateProbe's ValidateNonnegativeField).
@@ -120,8 +121,28 @@ pub(super) fn handler(check: &mut Checker, c: &Container, path: &FieldPath, h: &
     }
 }
 
+/// podinit resolves no names for probes and hooks (a resolver call could
+/// block PID 1): a `host` must be an IP address or `localhost`.
+fn host(check: &mut Checker, path: &FieldPath, host: Option<&str>) {
+    let Some(host) = host.filter(|h| !h.is_empty()) else {
+        return;
+    };
+    let literal = host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok();
+    if !literal {
+        check.unsupported(
+            path.field("host"),
+            format!("{host:?} is a name: podinit resolves none for probes and hooks; give an IP address or localhost"),
+        );
+    }
+}
+
 fn http_get(check: &mut Checker, c: &Container, path: &FieldPath, h: &HTTPGetAction) {
     port(check, c, &path.field("port"), h.port.as_ref());
+    host(check, path, h.host.as_deref());
     if let Some(scheme) = &h.scheme {
         check.one_of(path.field("scheme"), scheme, &["HTTP", "HTTPS"]);
         if scheme == "HTTPS" {

@@ -264,6 +264,13 @@ fn probe_rules_are_checked() {
             ],
         ),
         (
+            "a probe host that is a name is unsupported",
+            probe("|  livenessProbe:\n|    tcpSocket: {port: 80, host: db.example}"),
+            &[
+                "error: spec.containers[0].livenessProbe.tcpSocket.host: not supported by podinit: \"db.example\" is a name",
+            ],
+        ),
+        (
             "an https hook is unsupported",
             probe("|  lifecycle:\n|    preStop:\n|      httpGet: {port: 443, scheme: HTTPS}"),
             &[
