@@ -885,9 +885,8 @@ impl Pod {
         let stops = self.slots.iter().filter_map(|s| {
             let stopping = s.stopping.filter(|_| s.is_active() && !s.killed)?;
             match stopping.step {
-                StopStep::Begin => Some(stopping.deadline),
-                StopStep::PreStop | StopStep::Turn => Some(stopping.deadline),
                 StopStep::Signalled { kill_at } => Some(kill_at),
+                StopStep::Begin | StopStep::PreStop | StopStep::Turn => Some(stopping.deadline),
             }
         });
         // While a postStart hook holds every start, the end of a back-off

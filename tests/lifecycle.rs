@@ -28,18 +28,6 @@ fn from<'t>(text: &'t str, needle: &str) -> &'t str {
     &text[pos(text, needle)..]
 }
 
-/// Host pids of the processes whose command line is exactly `cmdline`.
-fn pids_of(cmdline: &str) -> Vec<i32> {
-    let out = std::process::Command::new("pgrep")
-        .args(["-x", "-f", cmdline])
-        .output()
-        .expect("pgrep");
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .filter_map(|p| p.parse().ok())
-        .collect()
-}
-
 /// Waits until `n` lines of the container's output (podinit's stdout)
 /// contain `needle`.
 fn expect_lines(run: &mut Run, needle: &str, n: usize) {
@@ -52,12 +40,6 @@ fn expect_lines(run: &mut Run, needle: &str, n: usize) {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-/// A number of seconds to sleep no other test (or run) uses, so that the
-/// process is found by its command line.
-fn token(offset: u32) -> String {
-    (200_000 + (std::process::id() % 100_000) * 10 + offset).to_string()
 }
 
 // ------------------------------------------------------------ 1. liveness
@@ -660,7 +642,7 @@ fn a_pre_stop_longer_than_the_grace_period_is_cut_short() {
     if !require_root() {
         return;
     }
-    let sleep = token(1);
+    let sleep = unique_token(200_000, 1);
     let pod = Pod::new(
         "pre-stop-long",
         &r#"
@@ -736,7 +718,7 @@ spec:
         "{err}"
     );
     assert_eq!(done.code, Some(137), "{err}");
-    let left = pids_of(&format!("sleep {sleep}"));
+    let left = running_with_argv(&["sleep", &sleep]);
     assert!(
         left.is_empty(),
         "the preStop's sleep outlived the pod: {left:?}"
@@ -1289,7 +1271,7 @@ fn an_exec_probe_is_killed_at_its_timeout_and_its_output_drained() {
     }
     // Readiness: a check that sleeps far longer than its timeout. Liveness:
     // a check printing 300 KB (more than a pipe holds) that must succeed.
-    let sleep = token(2);
+    let sleep = unique_token(200_000, 2);
     let pod = Pod::new(
         "exec-timeout",
         &r#"
@@ -1316,7 +1298,7 @@ spec:
     let mut run = pod.host();
     let (_, line) = run.expect_log_nth("container app: Unhealthy: Readiness probe failed: ", 3);
     // The timed-out checks are gone: at most the one in flight is left.
-    let left = pids_of(&format!("sleep {sleep}"));
+    let left = running_with_argv(&["sleep", &sleep]);
     assert!(
         left.len() <= 1,
         "timed-out checks still run: {left:?}; {}",
@@ -1333,7 +1315,7 @@ spec:
     assert_absent(err, "container app: ready");
     assert_absent(&done.stdout, "yyyy");
     assert_eq!(done.code, Some(0), "{err}");
-    assert!(pids_of(&format!("sleep {sleep}")).is_empty());
+    assert!(running_with_argv(&["sleep", &sleep]).is_empty());
     pod.assert_state_empty(&done);
 }
 

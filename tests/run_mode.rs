@@ -18,32 +18,6 @@ use std::time::{Duration, Instant};
 use common::pod::*;
 use common::*;
 
-/// Host pids of the running processes whose argv is exactly `argv`.
-fn running_with_argv(argv: &[&str]) -> Vec<i32> {
-    let mut pids = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else {
-            continue;
-        };
-        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
-            continue;
-        };
-        let words: Vec<&[u8]> = cmdline
-            .split(|&b| b == 0)
-            .filter(|w| !w.is_empty())
-            .collect();
-        if words.len() == argv.len() && words.iter().zip(argv).all(|(w, a)| *w == a.as_bytes()) {
-            pids.push(pid);
-        }
-    }
-    pids
-}
-
-/// A number no other test (or run) uses, for a process to find by argv.
-fn unique_token(offset: u32) -> String {
-    (100_000 + (std::process::id() % 100_000) * 10 + offset).to_string()
-}
-
 // ---------------------------------------------------------------- 1. basics
 
 const SHARED_EMPTY_DIR: &str = r#"
@@ -1535,7 +1509,7 @@ spec:
 "#;
 
 fn check_leftover_killed(share: bool, offset: u32) {
-    let token = unique_token(offset);
+    let token = unique_token(100_000, offset);
     let pod = Pod::new(
         &format!("leftover-{share}"),
         &LEFTOVER

@@ -690,11 +690,13 @@ impl<'a> Driver<'a> {
         let mut due = Vec::new();
         let ending = self.pod.end_reason().is_some();
         for (&id, probes) in &mut self.probes {
+            if ending {
+                probes
+                    .workers
+                    .retain(|(w, _)| w.kind == schedule::Kind::Readiness);
+            }
             let started = self.pod.slots.get(id).is_some_and(|s| s.startup_passed);
             for (worker, probe) in &mut probes.workers {
-                if ending && worker.kind != schedule::Kind::Readiness {
-                    continue;
-                }
                 if worker.due(now, started) {
                     worker.begin(now);
                     due.push((id, probes.instance, worker.kind, *probe));
@@ -706,9 +708,8 @@ impl<'a> Driver<'a> {
         }
     }
 
-    /// When the next probe is due.
+    /// When the next probe is due (after [`Driver::run_probes`]).
     fn next_probe(&self) -> Option<Instant> {
-        let ending = self.pod.end_reason().is_some();
         self.probes
             .iter()
             .flat_map(|(&id, probes)| {
@@ -716,7 +717,6 @@ impl<'a> Driver<'a> {
                 probes
                     .workers
                     .iter()
-                    .filter(move |(w, _)| !ending || w.kind == schedule::Kind::Readiness)
                     .filter_map(move |(w, _)| w.next_deadline(started))
             })
             .min()

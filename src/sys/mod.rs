@@ -266,30 +266,33 @@ pub fn isatty(fd: RawFd) -> bool {
     unsafe { libc::isatty(fd) == 1 }
 }
 
+/// close_range(2) of `first..=last` with `flags` (`CLOSE_RANGE_CLOEXEC`:
+/// marked, not closed). Async-signal-safe: one raw syscall. Without it
+/// (Linux < 5.9) nothing happens.
+pub(crate) fn close_range(first: RawFd, last: RawFd, flags: libc::c_uint) {
+    if 0 <= first && first <= last {
+        // SAFETY: a raw syscall without pointers; callers own no Rust object
+        // they will use again among these descriptors.
+        unsafe {
+            libc::syscall(
+                libc::SYS_close_range,
+                first as libc::c_uint,
+                last as libc::c_uint,
+                flags,
+            )
+        };
+    }
+}
+
 /// Closes every descriptor above stderr but `keep` (a forked helper of
-/// podinit's, which must not hold podinit's sockets and pipes open). Without
-/// close_range(2) (Linux < 5.9) nothing is closed.
+/// podinit's, which must not hold podinit's sockets and pipes open).
 pub fn close_other_fds(keep: Option<RawFd>) {
-    let close = |first: RawFd, last: RawFd| {
-        if first <= last {
-            // SAFETY: a raw syscall without pointers; the caller owns no
-            // Rust object it will use again among these descriptors.
-            unsafe {
-                libc::syscall(
-                    libc::SYS_close_range,
-                    first as libc::c_uint,
-                    last as libc::c_uint,
-                    0 as libc::c_uint,
-                )
-            };
-        }
-    };
     match keep {
         Some(fd) if fd > 2 => {
-            close(3, fd - 1);
-            close(fd + 1, RawFd::MAX);
+            close_range(3, fd - 1, 0);
+            close_range(fd + 1, RawFd::MAX, 0);
         }
-        _ => close(3, RawFd::MAX),
+        _ => close_range(3, RawFd::MAX, 0),
     }
 }
 

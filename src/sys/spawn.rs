@@ -303,15 +303,7 @@ fn child_after_fork(plan: &mut ExecPlan, inherited: &InheritedSignals, report: c
         // Close-on-exec rather than closed: the report pipe must stay open
         // until the execve succeeds. Without close_range (Linux < 5.11)
         // the descriptors stay, as before.
-        // SAFETY: a raw syscall without pointers.
-        unsafe {
-            libc::syscall(
-                libc::SYS_close_range,
-                3 as libc::c_uint,
-                libc::c_uint::MAX,
-                libc::CLOSE_RANGE_CLOEXEC as libc::c_uint,
-            )
-        };
+        super::close_range(3, c_int::MAX, libc::CLOSE_RANGE_CLOEXEC as libc::c_uint);
     }
 
     let mut saw_eacces = false;

@@ -128,3 +128,30 @@ pub fn wait_for_file(path: &Path) {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// Host pids of the running processes whose argv is exactly `argv`.
+pub fn running_with_argv(argv: &[&str]) -> Vec<i32> {
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let words: Vec<&[u8]> = cmdline
+            .split(|&b| b == 0)
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.len() == argv.len() && words.iter().zip(argv).all(|(w, a)| *w == a.as_bytes()) {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+/// A number no other test (or run) uses, for a process to find by argv;
+/// each test file has its own `base`.
+pub fn unique_token(base: u32, offset: u32) -> String {
+    (base + (std::process::id() % 100_000) * 10 + offset).to_string()
+}
