@@ -39,6 +39,8 @@ pub enum Command {
     Run(RunArgs),
     /// `run -h`.
     RunHelp,
+    /// `status`, `describe`, `logs`, `exec`, `stop`: ask the running pod.
+    Control(control::ControlArgs),
 }
 
 /// `podinit run`.
@@ -51,6 +53,15 @@ pub struct RunArgs {
     pub images: PathBuf,
     /// `--state-dir DIR`: where the pod's directory goes.
     pub state_dir: PathBuf,
+    /// `--log-dir DIR`: where the containers' CRI log files go.
+    pub log_dir: PathBuf,
+    /// `--log-prefix`: the console copy of each line starts with
+    /// `[CONTAINER] `.
+    pub log_prefix: bool,
+    /// `--log-max-size`, `--log-max-files`: rotation, as the kubelet's
+    /// containerLogMaxSize and containerLogMaxFiles.
+    pub log_max_size: u64,
+    pub log_max_files: usize,
     /// `--backoff-initial`, `--backoff-max`: the restart back-off.
     pub backoff_initial: Duration,
     pub backoff_max: Duration,
@@ -134,6 +145,8 @@ pub enum CliError {
     Validate(String),
     #[error("run: {0}")]
     Run(String),
+    #[error("{0}")]
+    Control(String),
 }
 
 impl CliError {
@@ -160,6 +173,13 @@ pub fn parse(
     }
     if args.first().is_some_and(|a| a == "run") {
         return parse_run(&args[1..]);
+    }
+    if let Some(command) = args
+        .first()
+        .and_then(|a| a.to_str())
+        .filter(|a| control::COMMANDS.contains(a))
+    {
+        return control::parse(command, &args[1..]).map(Command::Control);
     }
     let mut tini = TiniArgs {
         program: Vec::new(),
@@ -252,6 +272,10 @@ fn parse_run(args: &[OsString]) -> Result<Command, CliError> {
         ignore_unsupported: false,
         images: PathBuf::from(crate::image::DEFAULT_STORE),
         state_dir: PathBuf::from(DEFAULT_STATE_DIR),
+        log_dir: PathBuf::from(DEFAULT_LOG_DIR),
+        log_prefix: false,
+        log_max_size: 10 * 1024 * 1024,
+        log_max_files: 5,
         backoff_initial: crate::pod::backoff::INITIAL,
         backoff_max: crate::pod::backoff::MAX,
         // What the kubelet would record as events, by default.
@@ -285,6 +309,28 @@ fn parse_run(args: &[OsString]) -> Result<Command, CliError> {
             "-f" | "--filename" => out.files.push(value(&flag)?),
             "--images" => out.images = PathBuf::from(value(&flag)?),
             "--state-dir" => out.state_dir = PathBuf::from(value(&flag)?),
+            "--log-dir" => out.log_dir = PathBuf::from(value(&flag)?),
+            "--log-prefix" => out.log_prefix = true,
+            "--log-max-size" => {
+                let text = value(&flag)?;
+                out.log_max_size = crate::spec::quantity::Amount::parse(&text)
+                    .ok()
+                    .and_then(|a| u64::try_from(a.ceil_units()).ok())
+                    .filter(|&n| n >= 1024)
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "--log-max-size: {text:?} is not a size of at least 1Ki (such as 10Mi)"
+                        ))
+                    })?;
+            }
+            "--log-max-files" => {
+                let text = value(&flag)?;
+                out.log_max_files = text.parse().ok().filter(|&n| n >= 1).ok_or_else(|| {
+                    bad(format!(
+                        "--log-max-files: {text:?} is not a number from 1 up"
+                    ))
+                })?;
+            }
             "--backoff-initial" => out.backoff_initial = duration(&flag, value(&flag)?)?,
             "--backoff-max" => out.backoff_max = duration(&flag, value(&flag)?)?,
             "-q" | "--quiet" => out.verbosity = 1,
@@ -334,6 +380,9 @@ fn split_flag(arg: &str, shorts: &[&str]) -> (String, Option<String>) {
 
 /// Where `podinit run` keeps its pods' directories by default.
 pub const DEFAULT_STATE_DIR: &str = "/run/podinit";
+/// Where the containers' log files go: the kubelet's directory, which
+/// fluent-bit, Vector and promtail read.
+pub use crate::logs::DEFAULT_LOG_DIR;
 
 /// A duration as the kubelet's flags take them (`10s`, `1m30s`, `500ms`),
 /// or a plain number of seconds.
@@ -390,8 +439,15 @@ signals to it and exits with its exit code.
 
   -f, --filename FILE       a manifest file (the -f is optional)
   --images DIR              the image store (default {images})
-  --state-dir DIR           the pods' directories: sandbox files, emptyDirs
-                            (default {state})
+  --state-dir DIR           the pods' directories: sandbox files, emptyDirs,
+                            status.json, the control socket (default {state})
+  --log-dir DIR             the containers' log files, as the kubelet's
+                            (default {logs})
+  --log-prefix              start each container line that podinit copies to
+                            its own stdout/stderr with [CONTAINER]
+  --log-max-size SIZE       rotate a log file at SIZE (default 10Mi)
+  --log-max-files N         log files kept per container instance, the
+                            current one included (default 5)
   --backoff-initial D       the first restart delay (default 10s)
   --backoff-max D           the longest restart delay (default 5m)
   --ignore-unsupported      run even if the pod uses fields podinit does not
@@ -406,6 +462,7 @@ signal N, 128 when it could not start); 1 when podinit cannot run the pod,
 ",
         images = crate::image::DEFAULT_STORE,
         state = DEFAULT_STATE_DIR,
+        logs = DEFAULT_LOG_DIR,
     )
 }
 
@@ -610,6 +667,8 @@ pub fn version() -> String {
 
 /// The `-l` text.
 pub const LICENSE: &str = include_str!("../LICENSE");
+
+pub mod control;
 
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@
 
 pub mod cgroup;
 pub mod cli;
+pub mod client;
 pub mod container;
 pub mod deadline;
 pub mod exit;
@@ -15,13 +16,16 @@ pub mod image;
 pub mod init;
 pub mod leftovers;
 pub mod logging;
+pub mod logs;
 pub mod pod;
 pub mod probe;
 pub mod procfs;
 pub mod run;
 pub mod sandbox;
 pub mod spec;
+pub mod status;
 pub mod sys;
+pub mod timefmt;
 pub mod tini;
 pub mod validate;
 pub mod volume;
@@ -44,7 +48,9 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
                 let _ = write!(stderr, "{}", cli::usage());
             }
             return match err {
-                cli::CliError::Validate(_) | cli::CliError::Run(_) => ExitCode::BadInput,
+                cli::CliError::Validate(_) | cli::CliError::Run(_) | cli::CliError::Control(_) => {
+                    ExitCode::BadInput
+                }
                 _ => ExitCode::Failure,
             };
         }
@@ -56,6 +62,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Command::ValidateHelp => print(&cli::validate_usage()),
         Command::RunHelp => print(&cli::run_usage()),
         Command::Run(args) => run::run(&args),
+        Command::Control(args) => client::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Tini(args) => {
             logging::init(args.verbosity);

@@ -122,6 +122,9 @@ pub struct Slot {
     pub restarts: u32,
     /// How the last instance ended.
     pub last: Option<Ended>,
+    /// How the instance before it ended (the status's lastState while the
+    /// container is terminated).
+    pub previous: Option<Ended>,
     backoff: Backoff,
     /// Starts so far.
     starts: u32,
@@ -230,6 +233,16 @@ impl Slot {
     /// Why it is being stopped, while it is.
     pub fn stop_reason(&self) -> Option<StopWhy> {
         self.stopping.map(|s| s.why)
+    }
+
+    /// Done as far as the pod's initialization goes: an init container
+    /// exited 0, a sidecar has been up, an app container always.
+    pub fn init_done(&self) -> bool {
+        match self.kind {
+            Kind::Init => self.is_completed_init(),
+            Kind::Sidecar => self.ran,
+            Kind::App => true,
+        }
     }
 
     fn is_completed_init(&self) -> bool {
@@ -342,6 +355,7 @@ impl Pod {
             },
             restarts: 0,
             last: None,
+            previous: None,
             backoff: Backoff::default(),
             starts: 0,
             ran: false,
@@ -425,6 +439,18 @@ impl Pod {
 
     /// The container's process ended with `status`.
     pub fn exited(&mut self, id: Id, status: ExitStatus, now: Instant) {
+        self.exited_with_message(id, status, String::new(), now);
+    }
+
+    /// The container's process ended with `status`, leaving its termination
+    /// message.
+    pub fn exited_with_message(
+        &mut self,
+        id: Id,
+        status: ExitStatus,
+        message: String,
+        now: Instant,
+    ) {
         let code = status.code();
         let signal = match status {
             ExitStatus::Signaled { signal, .. } => Some(signal),
@@ -437,7 +463,7 @@ impl Pod {
                 code,
                 signal,
                 reason: if code == 0 { "Completed" } else { "Error" },
-                message: String::new(),
+                message,
                 started_at,
                 finished_at: now,
             },
@@ -485,7 +511,7 @@ impl Pod {
         } else {
             State::Terminated
         };
-        slot.last = Some(ended);
+        slot.previous = slot.last.replace(ended);
         if init_failed && !terminating {
             self.begin_termination(EndReason::InitFailed, now);
         }
@@ -632,6 +658,14 @@ impl Pod {
         self.termination.is_some_and(|t| t.immediate)
     }
 
+    /// When a requested stop (a signal, `podinit stop`) ends its grace
+    /// period: a deleted pod's deletionTimestamp.
+    pub fn deletion(&self) -> Option<Instant> {
+        self.termination
+            .filter(|t| t.reason == EndReason::Requested)
+            .map(|t| t.deadline)
+    }
+
     /// When the grace period ends, once the pod is ending.
     pub fn deadline(&self) -> Option<Instant> {
         self.termination.map(|t| t.deadline)
@@ -640,11 +674,7 @@ impl Pod {
     /// Init containers are done: every regular one exited 0, every sidecar
     /// started.
     pub fn initialized(&self) -> bool {
-        self.slots.iter().all(|s| match s.kind {
-            Kind::Init => s.is_completed_init(),
-            Kind::Sidecar => s.ran,
-            Kind::App => true,
-        })
+        self.slots.iter().all(Slot::init_done)
     }
 
     /// What to do now.

@@ -14,6 +14,7 @@
 
 pub mod driver;
 pub mod facts;
+pub mod observe;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -32,8 +33,8 @@ use crate::sys::{self, ExitStatus, Signal};
 /// Runs `podinit run`.
 pub fn run(args: &RunArgs) -> ExitCode {
     crate::logging::init(args.verbosity);
-    let plan = match read_plan(args) {
-        Ok(plan) => plan,
+    let (plan, manifest) = match read_plan(args) {
+        Ok(read) => read,
         Err(code) => return code,
     };
     // Signals first, so that nothing sent from here on is lost.
@@ -45,13 +46,14 @@ pub fn run(args: &RunArgs) -> ExitCode {
         }
     };
     if core.role() == Role::Pid1 {
-        return driver::run_pod(core, args, plan, driver::Mode::Container);
+        return driver::run_pod(core, args, plan, &manifest, driver::Mode::Container);
     }
-    host_mode(core, args, plan)
+    host_mode(core, args, plan, &manifest)
 }
 
-/// The manifest's plan; diagnostics go to stderr.
-fn read_plan(args: &RunArgs) -> Result<PodPlan, ExitCode> {
+/// The manifest's plan, and the defaulted pod as JSON (for the status);
+/// diagnostics go to stderr.
+fn read_plan(args: &RunArgs) -> Result<(PodPlan, serde_json::Value), ExitCode> {
     let mut stderr = std::io::stderr().lock();
     let sources = load::read_sources(&args.files).map_err(|err| {
         let _ = writeln!(stderr, "podinit run: {err}");
@@ -74,17 +76,27 @@ fn read_plan(args: &RunArgs) -> Result<PodPlan, ExitCode> {
         );
         return Err(ExitCode::BadInput);
     }
-    plan::plan(&checked).map_err(|errors| {
+    let plan = plan::plan(&checked).map_err(|errors| {
         for diag in errors {
             let _ = writeln!(stderr, "{diag}");
         }
         ExitCode::BadInput
-    })
+    })?;
+    let manifest = checked
+        .pod()
+        .and_then(|pod| serde_json::to_value(pod).ok())
+        .unwrap_or(serde_json::Value::Null);
+    Ok((plan, manifest))
 }
 
 /// Host mode: the pod's PID 1 in new namespaces, and this process as its
 /// shim.
-fn host_mode(mut core: Core, args: &RunArgs, plan: PodPlan) -> ExitCode {
+fn host_mode(
+    mut core: Core,
+    args: &RunArgs,
+    plan: PodPlan,
+    manifest: &serde_json::Value,
+) -> ExitCode {
     let ns = plan.namespaces;
     let mut flags = CLONE_NEWNS;
     // A hostNetwork pod keeps the node's hostname too (the kubelet asks
@@ -128,7 +140,7 @@ fn host_mode(mut core: Core, args: &RunArgs, plan: PodPlan) -> ExitCode {
                 log::error!("{err}");
                 std::process::exit(i32::from(ExitCode::Failure.code()));
             }
-            let code = driver::run_pod(core, args, plan, driver::Mode::Host(host));
+            let code = driver::run_pod(core, args, plan, manifest, driver::Mode::Host(host));
             std::process::exit(i32::from(code.code()))
         }
         Ok(Some(pid)) => shim(core, pid),
@@ -201,11 +213,19 @@ fn shim(mut core: Core, pod: sys::Pid) -> ExitCode {
     }
 }
 
-/// Where the pod's directory goes: `STATE/NAMESPACE_NAME_UID`, one
-/// component. The namespace and name are DNS labels (validated); the uid is
-/// free text in a manifest, so anything but `[A-Za-z0-9._-]` in it becomes
-/// `_` and a leading dot too: `uid: ../../etc` must not name a path.
+/// Where the pod's directory goes: `STATE/NAMESPACE_NAME_UID`.
 pub fn pod_dir(state_dir: &std::path::Path, plan: &PodPlan, uid: &str) -> PathBuf {
+    // Absolute: mounts in it are found in mountinfo by their absolute path.
+    let state_dir = std::path::absolute(state_dir).unwrap_or_else(|_| state_dir.to_path_buf());
+    state_dir.join(pod_dir_name(plan, uid))
+}
+
+/// `NAMESPACE_NAME_UID`, one path component, as the kubelet names a pod's
+/// directories (the state directory's and the logs'). The namespace and
+/// name are DNS labels (validated); the uid is free text in a manifest, so
+/// anything but `[A-Za-z0-9._-]` in it becomes `_` and a leading dot too:
+/// `uid: ../../etc` must not name a path.
+pub fn pod_dir_name(plan: &PodPlan, uid: &str) -> String {
     let safe = |text: &str| -> String {
         text.chars()
             .enumerate()
@@ -218,12 +238,10 @@ pub fn pod_dir(state_dir: &std::path::Path, plan: &PodPlan, uid: &str) -> PathBu
             })
             .collect()
     };
-    // Absolute: mounts in it are found in mountinfo by their absolute path.
-    let state_dir = std::path::absolute(state_dir).unwrap_or_else(|_| state_dir.to_path_buf());
-    state_dir.join(format!(
+    format!(
         "{}_{}_{}",
         safe(&plan.namespace),
         safe(&plan.name),
         safe(uid)
-    ))
+    )
 }

@@ -224,6 +224,13 @@ pub fn spawn(
     };
     let (mut plan, about) = exec_plan(argv, env, setup)?;
     if !options.own_pid_namespace {
+        if let Some(fds) = input.stdio {
+            let dups = [0, 1, 2]
+                .into_iter()
+                .zip(fds)
+                .map(|(to, from)| crate::sys::steps::Step::Dup2 { from, to });
+            plan.steps.splice(0..0, dups);
+        }
         let (pid, report) = spawn::spawn(&mut plan, inherited).map_err(ContainerError::Fork)?;
         return Ok(Process {
             pid,
@@ -235,6 +242,13 @@ pub fn spawn(
     match fork_into(CLONE_NEWPID).map_err(ContainerError::Fork)? {
         None => {
             drop(read);
+            // The reaper closes what it does not need before it forks the
+            // program: the program's stdio must be its own by then.
+            if let Some(fds) = input.stdio {
+                for (to, from) in [0, 1, 2].into_iter().zip(fds) {
+                    sys::dup_onto(from, to);
+                }
+            }
             reaper::run(&mut plan, inherited, write)
         }
         Some(pid) => {
@@ -286,16 +300,87 @@ impl Joined {
 
 /// Starts `argv` inside the running container `target`, as the
 /// container's user, with `env`: in its cgroup, PID namespace, mount
-/// namespace and root, in its working directory.
+/// namespace and root, in its working directory. stdin is `/dev/null`,
+/// stdout and stderr go to one pipe (an exec probe or hook).
 pub fn exec_in(
     target: &Target,
     argv: &[String],
     env: &[(String, String)],
     inherited: &InheritedSignals,
 ) -> Result<Joined, ContainerError> {
-    let open = |path: String| {
-        std::fs::File::open(&path).map_err(|e| ContainerError::plan(&format!("open {path}"), e))
+    let null = open_file("/dev/null")?;
+    let (output, write) = sys::pipe_cloexec().map_err(ContainerError::Fork)?;
+    let stdio = Stdio {
+        stdin: null.as_fd(),
+        stdout: write.as_fd(),
+        stderr: write.as_fd(),
+        tty: false,
     };
+    let (pid, report, about) = join(target, argv, env, inherited, &stdio)?;
+    drop(write);
+    if let Err(err) = sys::set_nonblocking(output.as_fd()) {
+        // Not to be left running untracked.
+        let _ = sys::kill(pid, crate::sys::Signal::KILL);
+        return Err(ContainerError::Fork(err));
+    }
+    Ok(Joined {
+        pid,
+        report,
+        output,
+        about,
+    })
+}
+
+/// The standard descriptors of a process joining a container.
+#[derive(Debug, Clone, Copy)]
+pub struct Stdio<'a> {
+    pub stdin: BorrowedFd<'a>,
+    pub stdout: BorrowedFd<'a>,
+    pub stderr: BorrowedFd<'a>,
+    /// stdin is a terminal: make it the controlling one (`exec -t`).
+    pub tty: bool,
+}
+
+/// A process started by [`exec_with`] (`podinit exec`).
+#[derive(Debug)]
+pub struct Attached {
+    pub pid: Pid,
+    pub report: spawn::ExecReport,
+    about: About,
+}
+
+impl Attached {
+    /// What a failure report means, in words.
+    pub fn describe(&self, failure: &spawn::ChildFailure) -> String {
+        describe(failure.step, &failure.error, &self.about)
+    }
+}
+
+/// As [`exec_in`], with the caller's descriptors (`podinit exec`).
+pub fn exec_with(
+    target: &Target,
+    argv: &[String],
+    env: &[(String, String)],
+    inherited: &InheritedSignals,
+    stdio: &Stdio,
+) -> Result<Attached, ContainerError> {
+    let (pid, report, about) = join(target, argv, env, inherited, stdio)?;
+    Ok(Attached { pid, report, about })
+}
+
+fn open_file(path: &str) -> Result<std::fs::File, ContainerError> {
+    std::fs::File::open(path).map_err(|e| ContainerError::plan(&format!("open {path}"), e))
+}
+
+/// Forks `argv` into `target` with `stdio`.
+fn join(
+    target: &Target,
+    argv: &[String],
+    env: &[(String, String)],
+    inherited: &InheritedSignals,
+    stdio: &Stdio,
+) -> Result<(Pid, spawn::ExecReport, About), ContainerError> {
+    let open = |path: String| open_file(&path);
     let namespace = if target.can_mount {
         let fds = (
             open(format!("/proc/{}/ns/mnt", target.program))?,
@@ -316,14 +401,14 @@ pub fn exec_in(
     } else {
         None
     };
-    let null = open("/dev/null".to_owned())?;
-    let (output, write) = sys::pipe_cloexec().map_err(ContainerError::Fork)?;
     let fds = setup::JoinFds {
         namespace: namespace
             .as_ref()
             .map(|(mnt, root)| (mnt.as_raw_fd(), root.as_raw_fd())),
-        null: null.as_raw_fd(),
-        output: write.as_raw_fd(),
+        stdin: stdio.stdin.as_raw_fd(),
+        stdout: stdio.stdout.as_raw_fd(),
+        stderr: stdio.stderr.as_raw_fd(),
+        tty: stdio.tty,
     };
     let setup = setup::joined(target.pod, target.container, target.cgroup_procs, &fds)?;
     let (mut plan, about) = exec_plan(argv, env, setup)?;
@@ -347,18 +432,7 @@ pub fn exec_in(
             spawned.map_err(ContainerError::Fork)?
         }
     };
-    drop(write);
-    if let Err(err) = sys::set_nonblocking(output.as_fd()) {
-        // Not to be left running untracked.
-        let _ = sys::kill(pid, crate::sys::Signal::KILL);
-        return Err(ContainerError::Fork(err));
-    }
-    Ok(Joined {
-        pid,
-        report,
-        output,
-        about,
-    })
+    Ok((pid, report, about))
 }
 
 /// The container's program under its reaper: the reaper's child that is

@@ -50,6 +50,11 @@ pub struct Input<'a> {
     pub env: &'a [(String, String)],
     /// The cgroup's `cgroup.procs`, to join first.
     pub cgroup_procs: Option<CString>,
+    /// stdin, stdout and stderr: `/dev/null` and the log pipes (`None`:
+    /// podinit's own).
+    pub stdio: Option<[std::ffi::c_int; 3]>,
+    /// The file to bind at `terminationMessagePath` (`None`: none).
+    pub termination_log: Option<&'a Path>,
 }
 
 /// Steps and what each is about, in step order.
@@ -184,6 +189,21 @@ pub fn isolated(input: &Input) -> Result<Setup, ContainerError> {
         )?;
     }
     volumes(&mut setup, input, &lower, &target)?;
+    // After the volumes, as the kubelet adds it to the mounts: the file the
+    // container may write its termination message to.
+    if let Some(log) = input.termination_log {
+        let dest = input.container.termination_message_path.to_string_lossy();
+        let at = inside(&dest).resolve()?;
+        mount_point(&mut setup, &at, false)?;
+        setup.mount(
+            Some(path(log)?),
+            path(&at.full())?,
+            None,
+            MS_BIND,
+            None,
+            format!("bind the termination message file {dest}"),
+        )?;
+    }
     // A missing working directory is created, as runc does (before the
     // root may become read-only).
     if let Some(dir) = &input.container.working_dir {
@@ -215,8 +235,9 @@ pub fn isolated(input: &Input) -> Result<Setup, ContainerError> {
 /// The steps of a process joining a running container (an exec probe or
 /// hook): its cgroup, its mount namespace and root (`mnt` and `root` are
 /// descriptors of `/proc/PID/ns/mnt` and `/proc/PID/root` of its program,
-/// `None` when podinit cannot mount), stdin from `null`, stdout and stderr
-/// to `output`, then the container's working directory and identity.
+/// `None` when podinit cannot mount), the standard descriptors (and the
+/// terminal on stdin as the controlling one, for `podinit exec -t`), then
+/// the container's working directory and identity.
 pub fn joined(
     pod: &PodPlan,
     container: &ContainerPlan,
@@ -242,11 +263,17 @@ pub fn joined(
         setup.push(Step::Fchroot(root), "enter the container's root");
     }
     for (from, to, what) in [
-        (fds.null, 0, "stdin"),
-        (fds.output, 1, "stdout"),
-        (fds.output, 2, "stderr"),
+        (fds.stdin, 0, "stdin"),
+        (fds.stdout, 1, "stdout"),
+        (fds.stderr, 2, "stderr"),
     ] {
         setup.push(Step::Dup2 { from, to }, format!("set up {what}"));
+    }
+    if fds.tty {
+        setup.push(
+            Step::ControllingTty,
+            "make the terminal the controlling one",
+        );
     }
     common_end(&mut setup, container, pod)?;
     Ok(setup)
@@ -257,8 +284,11 @@ pub fn joined(
 pub struct JoinFds {
     /// The container's mount namespace and root directory.
     pub namespace: Option<(std::ffi::c_int, std::ffi::c_int)>,
-    pub null: std::ffi::c_int,
-    pub output: std::ffi::c_int,
+    pub stdin: std::ffi::c_int,
+    pub stdout: std::ffi::c_int,
+    pub stderr: std::ffi::c_int,
+    /// stdin is a terminal to make the controlling one.
+    pub tty: bool,
 }
 
 /// The steps when podinit cannot mount: the container runs in podinit's

@@ -18,7 +18,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use std::time::Instant;
 
+mod control;
+mod output;
+
 use super::facts::{self, Facts};
+use super::observe::Observer;
 use crate::cgroup::{self, ContainerCgroup, PodCgroup};
 use crate::cli::RunArgs;
 use crate::container::{self, Input, News, Options, Process};
@@ -30,8 +34,12 @@ use crate::pod::{Action, BackoffConfig, Id, Kind, Pod, StopWhy};
 use crate::probe::schedule::{self, Next, Verdict, Worker};
 use crate::probe::{self, Check, Checks, Finished, Outcome, Owner, Purpose};
 use crate::sandbox::{self, Files};
+use crate::spec::plan::container::MessagePolicy;
 use crate::spec::plan::env;
 use crate::spec::plan::{ContainerPlan, Handler, HttpGet, PodPlan, Probe, ProbeAction};
+use crate::status::build::Facts as StatusFacts;
+use crate::status::control::{ClientId, Server};
+use crate::status::events::Type as EventType;
 use crate::sys::{self, ExitStatus, Pid, PollFd, Signal};
 use crate::volume::{self, Prepared};
 
@@ -59,6 +67,9 @@ impl HostFacts {
         }
     }
 }
+
+/// The file in an instance's directory bound at its terminationMessagePath.
+const TERMINATION_LOG: &str = "termination-log";
 
 /// Capability numbers (capability.h).
 const CAP_SYS_ADMIN: u32 = 21;
@@ -99,8 +110,17 @@ struct Probes<'a> {
 }
 
 /// Runs the pod to its end and returns podinit's exit code.
-pub fn run_pod(core: Core, args: &RunArgs, plan: PodPlan, mode: Mode) -> ExitCode {
-    match Driver::prepare(core, args, &plan, mode) {
+///
+/// `manifest` is the defaulted pod as JSON: the state file and `podinit
+/// status -o yaml` show it with its status.
+pub fn run_pod(
+    core: Core,
+    args: &RunArgs,
+    plan: PodPlan,
+    manifest: &serde_json::Value,
+    mode: Mode,
+) -> ExitCode {
+    match Driver::prepare(core, args, &plan, manifest, mode) {
         Ok(mut driver) => {
             let code = driver.run();
             driver.cleanup();
@@ -137,10 +157,27 @@ struct Driver<'a> {
     probes: HashMap<Id, Probes<'a>>,
     /// The pod's IP: where httpGet and tcpSocket go without a host.
     pod_ip: IpAddr,
+    /// The status, the events, the state file.
+    observer: Observer,
+    status_facts: StatusFacts<'a>,
+    /// The control socket, unless it could not be made.
+    server: Option<Server>,
+    /// `podinit exec` commands running, by pid.
+    execs: HashMap<Pid, control::Exec>,
+    /// `LOGDIR/NS_POD_UID`: the containers' log directories are in it.
+    pod_log_dir: PathBuf,
+    /// The containers' stdout and stderr.
+    outputs: output::Outputs,
 }
 
 impl<'a> Driver<'a> {
-    fn prepare(core: Core, args: &RunArgs, plan: &'a PodPlan, mode: Mode) -> Result<Self, String> {
+    fn prepare(
+        core: Core,
+        args: &RunArgs,
+        plan: &'a PodPlan,
+        manifest: &serde_json::Value,
+        mode: Mode,
+    ) -> Result<Self, String> {
         let can_mount = has_capability(CAP_SYS_ADMIN);
         let share_pid =
             plan.namespaces.share_process_namespace || plan.namespaces.host_pid || !can_mount;
@@ -224,6 +261,39 @@ impl<'a> Driver<'a> {
             plan.init_containers.len(),
             plan.containers.len()
         );
+        let server = match Server::bind(&pod_dir) {
+            Ok(server) => Some(server),
+            Err(err @ crate::status::control::ControlError::InUse { .. }) => {
+                return Err(err.to_string());
+            }
+            Err(err) => {
+                log::warn!(
+                    "{}: podinit status, logs, exec and stop will not reach this pod",
+                    crate::exit::report(&err)
+                );
+                None
+            }
+        };
+        let status_facts = StatusFacts {
+            plan,
+            uid: facts.uid.clone(),
+            pod_ip: pod_ip.to_string(),
+            host_ip: facts.host_ip.to_string(),
+            image_ids: roots.iter().map(image_id).collect(),
+        };
+        let now = Instant::now();
+        let mut observer = Observer::new(manifest, &status_facts, &facts.node_name, &pod_dir, now);
+        observer.event(
+            EventType::Normal,
+            "Scheduled",
+            None,
+            &format!(
+                "Successfully assigned {}/{} to {}",
+                plan.namespace, plan.name, facts.node_name
+            ),
+            now,
+        );
+        let pod_log_dir = args.log_dir.join(super::pod_dir_name(plan, &facts.uid));
         guard.0 = None;
         Ok(Self {
             pod: Pod::new(
@@ -251,7 +321,32 @@ impl<'a> Driver<'a> {
             checks: Checks::default(),
             probes: HashMap::new(),
             pod_ip,
+            observer,
+            status_facts,
+            server,
+            execs: HashMap::new(),
+            pod_log_dir,
+            outputs: output::Outputs::new(
+                args.log_prefix,
+                crate::logs::Limits {
+                    rotate_at: args.log_max_size,
+                    keep: args.log_max_files,
+                    ..crate::logs::Limits::default()
+                },
+            ),
         })
+    }
+
+    /// `LOGDIR/NS_POD_UID/CONTAINER`.
+    fn log_dir_of(&self, container: &str) -> PathBuf {
+        self.pod_log_dir.join(container)
+    }
+
+    /// Records an event about container `id` (or the pod, `None`).
+    fn event(&mut self, kind: EventType, reason: &str, id: Option<Id>, message: &str) {
+        let name = id.map(|id| self.pod.name(id).to_owned());
+        self.observer
+            .event(kind, reason, name.as_deref(), message, Instant::now());
     }
 
     fn container(&self, id: Id) -> Option<&'a ContainerPlan> {
@@ -278,6 +373,7 @@ impl<'a> Driver<'a> {
             while !actions.is_empty() && rounds < 16 {
                 for action in actions.drain(..) {
                     if let Some(code) = self.perform(action) {
+                        self.outputs.drain(Instant::now());
                         return ExitCode::Program(code);
                     }
                 }
@@ -295,6 +391,8 @@ impl<'a> Driver<'a> {
                 self.pod.next_deadline(),
                 self.checks.next_deadline(),
                 self.next_probe(),
+                self.server.as_ref().and_then(Server::next_deadline),
+                self.outputs.next_deadline(),
             ]
             .into_iter()
             .flatten()
@@ -312,8 +410,33 @@ impl<'a> Driver<'a> {
             }
             let mut owners = Vec::new();
             self.checks.poll_fds(&mut fds, &mut owners);
+            let clients_from = fds.len();
+            let mut clients: Vec<Option<ClientId>> = Vec::new();
+            if let Some(server) = &self.server {
+                server.poll_fds(&mut fds, &mut clients);
+            }
+            let outputs_from = fds.len();
+            let mut streams = Vec::new();
+            self.outputs.poll_fds(&mut fds, &mut streams);
             self.core.wait_for(&fds, &mut deadlines, &mut wakeup);
             let now = Instant::now();
+            // Output first: a container's last lines before its end.
+            for &index in &wakeup.ready {
+                if let Some(&owner) = index.checked_sub(outputs_from).and_then(|i| streams.get(i)) {
+                    self.outputs.ready(owner, now);
+                }
+            }
+            self.outputs.retry(now);
+            if let Some(server) = &mut self.server {
+                for &index in &wakeup.ready {
+                    if let Some(&client) =
+                        index.checked_sub(clients_from).and_then(|i| clients.get(i))
+                    {
+                        server.ready(client, now);
+                    }
+                }
+                server.expire(now);
+            }
             // The checks first: a container's news can cancel checks, which
             // would move the indexes.
             for &index in &wakeup.ready {
@@ -327,6 +450,9 @@ impl<'a> Driver<'a> {
                 }
             }
             for &(pid, status) in &wakeup.exited {
+                if self.exec_ended(pid, status, now) {
+                    continue;
+                }
                 if !self.checks.exited(pid, status, now) {
                     self.on_exit(pid, status, &mut news, now);
                 }
@@ -339,7 +465,9 @@ impl<'a> Driver<'a> {
             for received in &wakeup.signals {
                 self.on_signal(received.signal, received.sender, now);
             }
+            self.serve(now);
             self.pod.tick(now, &mut actions);
+            self.observer.update(&self.pod, &self.status_facts, now);
         }
     }
 
@@ -356,20 +484,25 @@ impl<'a> Driver<'a> {
         // News of an instance the pod has moved on from (it was replaced
         // after its start failed) must not touch the current one.
         let current = self.pod.is_current(id, running.instance);
+        let dir = running.dir.clone();
         for item in news.drain(..) {
             let name = self.pod.name(id);
             match item {
                 News::Started if current => {
                     log::info!("container {name}: started (pid {pid})");
+                    let message = format!("Started container {name}");
+                    self.event(EventType::Normal, "Started", Some(id), &message);
                     self.pod.started(id, now);
                     self.start_probes(id, now);
                 }
                 News::Failed(message) if current => {
                     log::error!("container {name}: {message}");
+                    let text = format!("Error: {message}");
+                    self.event(EventType::Warning, "Failed", Some(id), &text);
                     self.forget(id);
                     self.pod.start_failed(id, message, now);
                 }
-                News::Exited(status) if current => self.ended(id, status, now),
+                News::Exited(status) if current => self.ended(id, status, &dir, now),
                 other => {
                     log::debug!("container {name}: {other:?} from an earlier instance (pid {pid})")
                 }
@@ -395,13 +528,14 @@ impl<'a> Driver<'a> {
                     self.pod.name(running.id)
                 );
             }
-            self.ended(running.id, status, now);
+            self.ended(running.id, status, &running.dir, now);
         }
         self.leftovers(&running, pid);
         remove_later(&running.dir);
     }
 
-    fn ended(&mut self, id: Id, status: ExitStatus, now: Instant) {
+    /// The container's current instance (in `dir`) ended with `status`.
+    fn ended(&mut self, id: Id, status: ExitStatus, dir: &Path, now: Instant) {
         self.forget(id);
         let name = self.pod.name(id).to_owned();
         let was_active = self
@@ -409,7 +543,12 @@ impl<'a> Driver<'a> {
             .slots
             .get(id)
             .is_some_and(crate::pod::Slot::is_active);
-        self.pod.exited(id, status, now);
+        let message = if was_active {
+            self.termination_message(id, status, dir, now)
+        } else {
+            String::new()
+        };
+        self.pod.exited_with_message(id, status, message, now);
         if was_active {
             match self.pod.slots.get(id).map(|s| &s.state) {
                 Some(crate::pod::State::Waiting {
@@ -420,10 +559,44 @@ impl<'a> Driver<'a> {
                         "container {name}: ended with {status}; restarting in {:.3}s",
                         wait.as_secs_f64()
                     );
+                    let message = format!(
+                        "Back-off restarting failed container {name} in pod {}_{}({})",
+                        self.plan.name, self.plan.namespace, self.facts.uid
+                    );
+                    self.event(EventType::Warning, "BackOff", Some(id), &message);
                 }
                 _ => log::info!("container {name}: ended with {status}"),
             }
         }
+    }
+
+    /// What the instance left at its terminationMessagePath (at most
+    /// 4 KiB, the kubelet's limit); with `FallbackToLogsOnError` and a
+    /// failure, if it left nothing there, its last 80 lines of output (at
+    /// most 2 KiB).
+    fn termination_message(
+        &mut self,
+        id: Id,
+        status: ExitStatus,
+        dir: &Path,
+        now: Instant,
+    ) -> String {
+        use std::io::Read;
+        let mut message = Vec::new();
+        if let Ok(file) = std::fs::File::open(dir.join(TERMINATION_LOG)) {
+            let _ = file.take(4096).read_to_end(&mut message);
+        }
+        let fallback = self
+            .container(id)
+            .is_some_and(|c| c.termination_message_policy == MessagePolicy::FallbackToLogsOnError);
+        if message.is_empty() && fallback && status.code() != 0 {
+            let instance = self.pod.slots.get(id).map_or(0, crate::pod::Slot::instance);
+            return self
+                .outputs
+                .tail(id, instance, 80, 2048, now)
+                .unwrap_or_default();
+        }
+        String::from_utf8_lossy(&message).into_owned()
     }
 
     /// Whatever a container instance left behind dies with it.
@@ -514,6 +687,15 @@ impl<'a> Driver<'a> {
                         }
                     }
                     log::info!("container {name}: stopping with {signal}");
+                    let why = self
+                        .pod
+                        .slots
+                        .get(id)
+                        .and_then(crate::pod::Slot::stop_reason);
+                    if why == Some(StopWhy::Pod) {
+                        let message = format!("Stopping container {name}");
+                        self.event(EventType::Normal, "Killing", Some(id), &message);
+                    }
                     if let Err(err) = sys::kill(pid, signal) {
                         log::debug!(
                             "container {}: cannot send {signal} to pid {pid}: {err}",
@@ -552,15 +734,23 @@ impl<'a> Driver<'a> {
         let now = Instant::now();
         match self.spawn(id) {
             Ok(running) => {
-                log::debug!(
-                    "container {}: forked pid {}",
-                    self.pod.name(id),
-                    running.process.pid
-                );
+                let name = self.pod.name(id).to_owned();
+                log::debug!("container {name}: forked pid {}", running.process.pid);
+                let image = self.container(id).map(|c| c.image.as_str()).unwrap_or("");
+                let message = format!("Container image {image:?} already present on machine");
+                self.event(EventType::Normal, "Pulled", Some(id), &message);
+                let message = format!("Created container: {name}");
+                self.event(EventType::Normal, "Created", Some(id), &message);
                 self.running.insert(running.process.pid, running);
             }
             Err(message) => {
                 log::error!("container {}: {message}", self.pod.name(id));
+                self.event(
+                    EventType::Warning,
+                    "Failed",
+                    Some(id),
+                    &format!("Error: {message}"),
+                );
                 self.forget(id);
                 self.pod.start_failed(id, message, now);
             }
@@ -615,6 +805,19 @@ impl<'a> Driver<'a> {
             CString::new(cg.procs_path().into_os_string().into_encoded_bytes()).ok()
         });
         let root = self.roots.get(id).ok_or("no root")?;
+        let termination_log = instance_dir.join(TERMINATION_LOG);
+        let termination_log = self
+            .options
+            .can_mount
+            .then(|| make_termination_log(&termination_log).map(|()| termination_log))
+            .transpose()?;
+        let name = c.name.clone();
+        let log_dir = self.log_dir_of(&name);
+        forget_old_logs(&log_dir, restarts);
+        let pipes = self.outputs.open(id, instance, &name, &log_dir, restarts)?;
+        let null =
+            std::fs::File::open("/dev/null").map_err(|e| format!("cannot open /dev/null: {e}"))?;
+        use std::os::fd::AsRawFd;
         let input = Input {
             pod: self.plan,
             container: c,
@@ -624,6 +827,12 @@ impl<'a> Driver<'a> {
             instance_dir: &instance_dir,
             env: &environment,
             cgroup_procs: procs,
+            stdio: Some([
+                null.as_raw_fd(),
+                pipes.stdout.as_raw_fd(),
+                pipes.stderr.as_raw_fd(),
+            ]),
+            termination_log: termination_log.as_deref(),
         };
         match container::spawn(
             &input,
@@ -645,6 +854,7 @@ impl<'a> Driver<'a> {
                 if let Some(cg) = &cgroup {
                     cg.remove();
                 }
+                self.outputs.abandon(id, instance);
                 Err(crate::exit::report(&err))
             }
         }
@@ -907,6 +1117,12 @@ impl<'a> Driver<'a> {
             Purpose::PostStart => match finished.outcome {
                 Outcome::Failure(message) | Outcome::Error(message) => {
                     log::warn!("container {name}: FailedPostStartHook: {message}");
+                    self.event(
+                        EventType::Warning,
+                        "FailedPostStartHook",
+                        Some(id),
+                        &message,
+                    );
                     self.pod.post_start_done(id, Err(()), now);
                 }
                 Outcome::Success(_) | Outcome::Warning(_) => {
@@ -917,6 +1133,7 @@ impl<'a> Driver<'a> {
             Purpose::PreStop => {
                 if let Outcome::Failure(message) | Outcome::Error(message) = finished.outcome {
                     log::warn!("container {name}: FailedPreStopHook: {message}");
+                    self.event(EventType::Warning, "FailedPreStopHook", Some(id), &message);
                 }
                 self.pod.pre_stop_done(id);
             }
@@ -937,14 +1154,20 @@ impl<'a> Driver<'a> {
             Outcome::Success(_) => schedule::Outcome::Success,
             Outcome::Warning(message) => {
                 log::warn!("container {name}: ProbeWarning: {what} probe warning: {message}");
+                let text = format!("{what} probe warning: {message}");
+                self.event(EventType::Warning, "ProbeWarning", Some(id), &text);
                 schedule::Outcome::Success
             }
             Outcome::Failure(message) => {
                 log::warn!("container {name}: Unhealthy: {what} probe failed: {message}");
+                let text = format!("{what} probe failed: {message}");
+                self.event(EventType::Warning, "Unhealthy", Some(id), &text);
                 schedule::Outcome::Failure
             }
             Outcome::Error(message) => {
                 log::warn!("container {name}: Unhealthy: {what} probe errored: {message}");
+                let text = format!("{what} probe errored: {message}");
+                self.event(EventType::Warning, "Unhealthy", Some(id), &text);
                 schedule::Outcome::Error
             }
         };
@@ -981,11 +1204,13 @@ impl<'a> Driver<'a> {
                         .get(id)
                         .is_some_and(|s| s.kind == Kind::Sidecar)
                         || self.plan.restart_policy != crate::spec::plan::RestartPolicy::Never;
-                    log::warn!(
-                        "container {name}: Killing: Container {name} failed {} probe{}",
+                    let message = format!(
+                        "Container {name} failed {} probe{}",
                         what.to_ascii_lowercase(),
                         if restarts { ", will be restarted" } else { "" }
                     );
+                    log::warn!("container {name}: Killing: {message}");
+                    self.event(EventType::Normal, "Killing", Some(id), &message);
                     let grace = probe.termination_grace.unwrap_or(self.plan.grace);
                     self.pod.kill(id, StopWhy::Probe, grace, now);
                 }
@@ -994,11 +1219,50 @@ impl<'a> Driver<'a> {
         }
     }
 
-    /// At the end: the volumes, the cgroup, the pod's directory.
+    /// At the end: the state file and socket, the volumes, the cgroup, the
+    /// pod's directory.
     fn cleanup(&mut self) {
+        self.observer.remove();
+        self.server = None;
         self.volumes.cleanup();
         self.cgroup.remove();
         remove_pod_dir(&self.pod_dir);
+    }
+}
+
+/// An empty termination message file anyone in the container may write
+/// (its user need not be root), as the kubelet makes it.
+fn make_termination_log(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let make = || -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::File::create(path)?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666))
+    };
+    make().map_err(|e| format!("cannot create {}: {}", path.display(), sys::strerror(&e)))
+}
+
+/// The kubelet keeps the log of the instance before the current one
+/// (`--previous`), not older ones: starting restart `restart`, restart
+/// `restart - 2`'s files go.
+fn forget_old_logs(dir: &Path, restart: u32) {
+    let Some(old) = restart.checked_sub(2) else {
+        return;
+    };
+    for file in crate::logs::read::instance_files(dir, old) {
+        if let Err(err) = std::fs::remove_file(&file) {
+            log::debug!("cannot remove the old log {}: {err}", file.display());
+        }
+    }
+}
+
+/// What the status says of a container's image: its root filesystem.
+fn image_id(root: &Rootfs) -> String {
+    match root {
+        Rootfs::Host => "/".to_owned(),
+        Rootfs::Dir(dir) => dir.display().to_string(),
     }
 }
 

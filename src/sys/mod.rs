@@ -9,8 +9,10 @@
 pub mod mount;
 pub mod net;
 pub mod signal;
+pub mod socket;
 pub mod spawn;
 pub mod steps;
+pub mod tty;
 
 use std::ffi::{CStr, OsString, c_char, c_int};
 use std::io;
@@ -281,6 +283,18 @@ pub(crate) fn close_range(first: RawFd, last: RawFd, flags: libc::c_uint) {
                 flags,
             )
         };
+    }
+}
+
+/// dup2(2) `from` onto `to` (a forked helper setting up its stdio); an
+/// error leaves `to` as it was.
+pub fn dup_onto(from: RawFd, to: RawFd) {
+    if from != to {
+        // SAFETY: dup2 takes two descriptor numbers and touches no memory;
+        // `to` is closed and replaced atomically.
+        unsafe {
+            libc::dup2(from, to);
+        }
     }
 }
 

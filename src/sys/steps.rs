@@ -67,6 +67,9 @@ pub enum Step {
     Fchroot(c_int),
     /// dup2(2) `from` onto `to` (the standard descriptors of a probe).
     Dup2 { from: c_int, to: c_int },
+    /// ioctl(0, TIOCSCTTY): stdin, a terminal, becomes the controlling
+    /// terminal of the session just started.
+    ControllingTty,
     /// prctl(PR_SET_NO_NEW_PRIVS).
     NoNewPrivs,
     /// Keeps only these capabilities in the bounding set (a bit per
@@ -213,6 +216,7 @@ fn run_one(step: &Step) -> c_int {
                 }
             }
             Step::Dup2 { from, to } => libc::dup2(*from, *to).min(0),
+            Step::ControllingTty => libc::ioctl(0, libc::TIOCSCTTY, 0 as c_ulong).min(0),
             Step::NoNewPrivs => libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1 as c_ulong, 0, 0, 0),
             Step::BoundCapabilities(keep) => bound_capabilities(*keep),
             Step::Identity { uid, gid, groups } => {

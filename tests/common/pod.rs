@@ -45,6 +45,11 @@ impl Pod {
         self.files.push(path);
     }
 
+    /// Where the containers' log files go.
+    pub fn logs(&self) -> PathBuf {
+        self.dir.join("logs")
+    }
+
     /// A path in the scratch directory (`@DIR@/name` in the manifest).
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
@@ -58,6 +63,8 @@ impl Pod {
             self.images.clone().into_os_string(),
             "--state-dir".into(),
             self.state.clone().into_os_string(),
+            "--log-dir".into(),
+            self.logs().into_os_string(),
             "--backoff-initial".into(),
             "1s".into(),
             "--backoff-max".into(),

@@ -120,6 +120,8 @@ fn an_isolated_container_gets_its_steps_in_order() {
         instance_dir: &dir.join("app-0"),
         env: &[],
         cgroup_procs: None,
+        stdio: None,
+        termination_log: None,
     };
     let setup = isolated(&input).unwrap();
     let about = setup.about.join("\n");

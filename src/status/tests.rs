@@ -1,0 +1,1 @@
+//! Status from the state machine, table by table.
