@@ -618,6 +618,8 @@ podinit (podinit version {version}, tini {tini} compatible)
 Usage: podinit [OPTIONS] -- PROGRAM [ARGS] | --version
        podinit run [-f] FILE... [OPTIONS]       run a Kubernetes pod (podinit run -h)
        podinit validate [-f] FILE... [OPTIONS]  check a manifest (podinit validate -h)
+       podinit status|describe|logs|exec|stop   look at or act on the running pod
+                                                (podinit status -h, ...)
 
 Execute a program under the supervision of a valid init process (tini mode):
 reap zombies, forward signals, and leave nothing behind when it exits.

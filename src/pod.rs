@@ -893,6 +893,16 @@ impl Pod {
         if !self.initialized() && apps.iter().all(|s| !s.ever_started()) {
             return Phase::Pending;
         }
+        // getPhase counts an app container that is waiting and never
+        // ended (not started yet, or forked but not running) before the
+        // running ones: the pod stays Pending until every app container
+        // has started once.
+        let waiting = |s: &&Slot| {
+            s.last.is_none() && matches!(s.state, State::Waiting { .. } | State::Starting { .. })
+        };
+        if apps.iter().any(waiting) {
+            return Phase::Pending;
+        }
         if apps.iter().any(|s| s.is_active()) {
             return Phase::Running;
         }

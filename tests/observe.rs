@@ -425,6 +425,25 @@ spec:
     // Without -i, stdin is empty.
     let out = ctl_in(&state, &["exec", "app", "--", "cat"], Some(b"ignored\n"));
     assert_eq!(text(&out), "");
+    // With a terminal (script(1) gives this test one): the command's
+    // stdin is a terminal, its controlling one, and its exit code comes back.
+    let line = format!(
+        "{} exec --state-dir {} -it app -- sh -c 'test -t 0 && echo on-a-terminal; exit 4'",
+        podinit().display(),
+        state.display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        text(&out).contains("on-a-terminal"),
+        "{}{}",
+        text(&out),
+        err(&out)
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
     // Errors: a missing command, a missing container, a dead one.
     let out = ctl_in(&state, &["exec", "app", "--", "no-such-command"], None);
     assert_eq!(out.status.code(), Some(127));

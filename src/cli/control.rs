@@ -175,12 +175,23 @@ pub fn parse(command: &str, args: &[OsString]) -> Result<ControlArgs, CliError> 
                 let Action::Stop { grace } = &mut out.action else {
                     return Err(bad(format!("unknown option {flag:?}")));
                 };
-                *grace =
+                // kubectl's -1: the pod's own.
+                *grace = if text.trim().starts_with('-') && text.trim().parse::<f64>().is_ok() {
+                    None
+                } else {
                     Some(parse_duration(&text).ok_or_else(|| {
                         bad(format!("{flag}: {text:?} is not a number of seconds"))
-                    })?);
+                    })?)
+                };
             }
-            other => flag_without_value(&mut out.action, other).map_err(&bad)?,
+            other => match attached.as_deref() {
+                // `--previous=false`, as pflag reads it.
+                Some("false") => {}
+                None | Some("true") => flag_without_value(&mut out.action, other).map_err(&bad)?,
+                Some(value) => {
+                    return Err(bad(format!("{other}: {value:?} is not true or false")));
+                }
+            },
         }
     }
     match &mut out.action {

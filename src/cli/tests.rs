@@ -297,3 +297,567 @@ fn durations_as_the_kubelet_writes_them() {
         );
     }
 }
+
+// ---- podinit status|describe|logs|exec|stop (cli/control.rs) --------------
+
+fn control_args(words: &[&str]) -> control::ControlArgs {
+    match parse(&args(words), no_env) {
+        Ok(Command::Control(c)) => c,
+        other => panic!("{words:?}: {other:?}"),
+    }
+}
+
+fn action(words: &[&str]) -> control::Action {
+    control_args(words).action
+}
+
+/// The message of a refused control command line.
+fn control_error(words: &[&str]) -> String {
+    match parse(&args(words), no_env) {
+        Err(CliError::Control(m)) => m,
+        other => panic!("{words:?}: {other:?}"),
+    }
+}
+
+#[test]
+fn status_takes_an_output_format() {
+    use control::{Action, StatusOutput};
+    let cases: &[(&[&str], StatusOutput)] = &[
+        (&["status"], StatusOutput::Line),
+        (&["status", "-o", "wide"], StatusOutput::Wide),
+        (&["status", "-o", "json"], StatusOutput::Json),
+        (&["status", "-o", "yaml"], StatusOutput::Yaml),
+        (&["status", "-owide"], StatusOutput::Wide),
+        (&["status", "-o=json"], StatusOutput::Json),
+        (&["status", "--output", "yaml"], StatusOutput::Yaml),
+        (&["status", "--output=wide"], StatusOutput::Wide),
+        // The last one wins.
+        (&["status", "-o", "json", "-o", "yaml"], StatusOutput::Yaml),
+    ];
+    for (words, output) in cases {
+        assert_eq!(action(words), Action::Status(*output), "{words:?}");
+    }
+    let refused: &[(&[&str], &str)] = &[
+        (&["status", "-o", "xml"], "unknown output format \"xml\""),
+        (&["status", "-o", "name"], "unknown output format"),
+        (&["status", "-o"], "-o needs a value"),
+        (&["status", "pod"], "unexpected words: pod"),
+        (&["status", "--bogus"], "unknown option \"--bogus\""),
+    ];
+    for (words, part) in refused {
+        let message = control_error(words);
+        assert!(message.starts_with("status: "), "{words:?}: {message}");
+        assert!(message.contains(part), "{words:?}: {message}");
+    }
+}
+
+#[test]
+fn describe_takes_no_options_of_its_own() {
+    assert_eq!(action(&["describe"]), control::Action::Describe);
+    let refused: &[(&[&str], &str)] = &[
+        (&["describe", "-o", "json"], "unknown option \"-o\""),
+        (&["describe", "web"], "unexpected words: web"),
+        (&["describe", "-f"], "unknown option \"-f\""),
+    ];
+    for (words, part) in refused {
+        let message = control_error(words);
+        assert!(message.starts_with("describe: "), "{words:?}: {message}");
+        assert!(message.contains(part), "{words:?}: {message}");
+    }
+}
+
+#[test]
+fn logs_options_as_kubectl_spells_them() {
+    use control::LogsArgs;
+    let web = || Some("web".to_owned());
+    let cases: Vec<(&[&str], LogsArgs)> = vec![
+        (&["logs"], LogsArgs::default()),
+        (
+            &["logs", "web"],
+            LogsArgs {
+                container: web(),
+                ..Default::default()
+            },
+        ),
+        (
+            &["logs", "-c", "web"],
+            LogsArgs {
+                container: web(),
+                ..Default::default()
+            },
+        ),
+        (
+            &["logs", "-cweb"],
+            LogsArgs {
+                container: web(),
+                ..Default::default()
+            },
+        ),
+        (
+            &["logs", "--container=web"],
+            LogsArgs {
+                container: web(),
+                ..Default::default()
+            },
+        ),
+        (
+            &["logs", "-f", "web"],
+            LogsArgs {
+                container: web(),
+                follow: true,
+                ..Default::default()
+            },
+        ),
+        (
+            &["logs", "--follow"],
+            LogsArgs {
+                follow: true,
+                ..Default::default()
+            },
+        ),
+        (
+            &["logs", "-p"],
+            LogsArgs {
+                previous: true,
+                ..Default::default()
+            },
+        ),
+        (
+            &["logs", "--previous", "web"],
+            LogsArgs {
+                container: web(),
+                previous: true,
+                ..Default::default()
+            },
+        ),
+        (
+            &["logs", "-fp"],
+            LogsArgs {
+                follow: true,
+                previous: true,
+                ..Default::default()
+            },
+        ),
+        (
+            &["logs", "web", "-pf"],
+            LogsArgs {
+                container: web(),
+                follow: true,
+                previous: true,
+                ..Default::default()
+            },
+        ),
+        (
+            &["logs", "--timestamps"],
+            LogsArgs {
+                timestamps: true,
+                ..Default::default()
+            },
+        ),
+        (
+            &["logs", "--tail", "5"],
+            LogsArgs {
+                tail: Some(5),
+                ..Default::default()
+            },
+        ),
+        (
+            &["logs", "--tail=0"],
+            LogsArgs {
+                tail: Some(0),
+                ..Default::default()
+            },
+        ),
+        // kubectl's default: every line.
+        (
+            &["logs", "--tail", "-1"],
+            LogsArgs {
+                tail: None,
+                ..Default::default()
+            },
+        ),
+        (
+            &["logs", "--tail=-1"],
+            LogsArgs {
+                tail: None,
+                ..Default::default()
+            },
+        ),
+        (
+            &["logs", "--since", "2m"],
+            LogsArgs {
+                since: Some(Duration::from_secs(120)),
+                ..Default::default()
+            },
+        ),
+        (
+            &["logs", "--since=1h30m"],
+            LogsArgs {
+                since: Some(Duration::from_secs(5400)),
+                ..Default::default()
+            },
+        ),
+        (
+            &[
+                "logs",
+                "-f",
+                "--timestamps",
+                "--tail",
+                "10",
+                "--since",
+                "5s",
+                "-c",
+                "web",
+            ],
+            LogsArgs {
+                container: web(),
+                follow: true,
+                timestamps: true,
+                tail: Some(10),
+                since: Some(Duration::from_secs(5)),
+                ..Default::default()
+            },
+        ),
+    ];
+    for (words, logs) in cases {
+        assert_eq!(action(words), control::Action::Logs(logs), "{words:?}");
+    }
+}
+
+#[test]
+fn logs_refuses_bad_values_and_extra_words() {
+    let refused: &[(&[&str], &str)] = &[
+        (
+            &["logs", "--tail", "five"],
+            "--tail: \"five\" is not a number of lines",
+        ),
+        (&["logs", "--tail", "1.5"], "is not a number of lines"),
+        (&["logs", "--tail"], "--tail needs a value"),
+        (
+            &["logs", "--since", "soon"],
+            "--since: \"soon\" is not a duration",
+        ),
+        (&["logs", "a", "b"], "unexpected words: a b"),
+        // Named twice.
+        (&["logs", "web", "-c", "db"], "unexpected words: web"),
+        (&["logs", "-x"], "unknown option \"-x\""),
+        (&["logs", "-i"], "unknown option \"-i\""),
+        (&["logs", "--grace", "5"], "unknown option \"--grace\""),
+    ];
+    for (words, part) in refused {
+        let message = control_error(words);
+        assert!(message.starts_with("logs: "), "{words:?}: {message}");
+        assert!(message.contains(part), "{words:?}: {message}");
+    }
+}
+
+#[test]
+fn exec_takes_the_container_then_the_command() {
+    use control::ExecArgs;
+    let exec = |container: Option<&str>, stdin, tty, command: &[&str]| ExecArgs {
+        container: container.map(str::to_owned),
+        stdin,
+        tty,
+        command: command.iter().map(|w| (*w).to_owned()).collect(),
+    };
+    let cases: &[(&[&str], ExecArgs)] = &[
+        (
+            &["exec", "web", "--", "sh", "-c", "x"],
+            exec(Some("web"), false, false, &["sh", "-c", "x"]),
+        ),
+        (
+            &["exec", "-it", "web", "--", "sh"],
+            exec(Some("web"), true, true, &["sh"]),
+        ),
+        (
+            &["exec", "-ti", "web", "--", "sh"],
+            exec(Some("web"), true, true, &["sh"]),
+        ),
+        (
+            &["exec", "-i", "web", "--", "cat"],
+            exec(Some("web"), true, false, &["cat"]),
+        ),
+        (
+            &["exec", "--stdin", "--tty", "web", "--", "sh"],
+            exec(Some("web"), true, true, &["sh"]),
+        ),
+        // Options after the container, before `--`.
+        (
+            &["exec", "web", "-t", "--", "top"],
+            exec(Some("web"), false, true, &["top"]),
+        ),
+        // Without `--`: the word after the container starts the command,
+        // and everything after it is the command's.
+        (
+            &["exec", "web", "sh", "-c", "x"],
+            exec(Some("web"), false, false, &["sh", "-c", "x"]),
+        ),
+        (
+            &["exec", "web", "ls", "--", "-l"],
+            exec(Some("web"), false, false, &["ls", "--", "-l"]),
+        ),
+        (
+            &["exec", "-c", "web", "--", "ls"],
+            exec(Some("web"), false, false, &["ls"]),
+        ),
+        (
+            &["exec", "--container=web", "--", "ls"],
+            exec(Some("web"), false, false, &["ls"]),
+        ),
+        // No container: the pod's first.
+        (&["exec", "--", "ls"], exec(None, false, false, &["ls"])),
+        (
+            &["exec", "-it", "--", "sh"],
+            exec(None, true, true, &["sh"]),
+        ),
+    ];
+    for (words, want) in cases {
+        assert_eq!(
+            action(words),
+            control::Action::Exec(want.clone()),
+            "{words:?}"
+        );
+    }
+}
+
+#[test]
+fn exec_without_a_command_is_refused() {
+    let refused: &[(&[&str], &str)] = &[
+        (&["exec"], "no command"),
+        (&["exec", "web"], "no command"),
+        (&["exec", "web", "--"], "no command"),
+        (&["exec", "-c", "web"], "no command"),
+        (&["exec", "-it", "--"], "no command"),
+        // The container named twice.
+        (
+            &["exec", "-c", "web", "db", "--", "ls"],
+            "the container is already named with -c",
+        ),
+        (&["exec", "-c"], "-c needs a value"),
+        (&["exec", "-x", "web", "--", "ls"], "unknown option \"-x\""),
+        (
+            &["exec", "--tail", "5", "web", "--", "ls"],
+            "unknown option \"--tail\"",
+        ),
+    ];
+    for (words, part) in refused {
+        let message = control_error(words);
+        assert!(message.starts_with("exec: "), "{words:?}: {message}");
+        assert!(message.contains(part), "{words:?}: {message}");
+    }
+}
+
+#[test]
+fn stop_takes_a_grace_period() {
+    let stop = |grace: Option<u64>| control::Action::Stop {
+        grace: grace.map(Duration::from_secs),
+    };
+    let cases: &[(&[&str], control::Action)] = &[
+        (&["stop"], stop(None)),
+        (&["stop", "--grace", "5"], stop(Some(5))),
+        (&["stop", "--grace-period", "5"], stop(Some(5))),
+        (&["stop", "--grace=5"], stop(Some(5))),
+        (&["stop", "--grace-period=0"], stop(Some(0))),
+        (&["stop", "--grace", "1m"], stop(Some(60))),
+    ];
+    for (words, want) in cases {
+        assert_eq!(&action(words), want, "{words:?}");
+    }
+    let refused: &[(&[&str], &str)] = &[
+        (
+            &["stop", "--grace", "soon"],
+            "--grace: \"soon\" is not a number of seconds",
+        ),
+        (&["stop", "--grace-period"], "--grace-period needs a value"),
+        (&["stop", "now"], "unexpected words: now"),
+        (&["stop", "-f"], "unknown option \"-f\""),
+    ];
+    for (words, part) in refused {
+        let message = control_error(words);
+        assert!(message.starts_with("stop: "), "{words:?}: {message}");
+        assert!(message.contains(part), "{words:?}: {message}");
+    }
+}
+
+#[test]
+
+fn stop_grace_period_minus_one_is_the_pods_own() {
+    assert_eq!(
+        action(&["stop", "--grace-period=-1"]),
+        control::Action::Stop { grace: None }
+    );
+    assert_eq!(
+        action(&["stop", "--grace-period", "-1"]),
+        control::Action::Stop { grace: None }
+    );
+}
+
+#[test]
+
+fn a_boolean_flag_with_false_attached_stays_off() {
+    assert_eq!(
+        action(&[
+            "logs",
+            "--previous=false",
+            "--follow=false",
+            "--timestamps=false"
+        ]),
+        control::Action::Logs(control::LogsArgs::default())
+    );
+    assert_eq!(
+        action(&["logs", "-p=false"]),
+        control::Action::Logs(control::LogsArgs::default())
+    );
+}
+
+#[test]
+fn pod_and_state_dir_apply_to_every_control_command() {
+    let commands: &[&[&str]] = &[
+        &["status"],
+        &["describe"],
+        &["logs"],
+        &["exec", "web", "--", "ls"],
+        &["stop"],
+    ];
+    for command in commands {
+        let plain = control_args(command);
+        assert_eq!(plain.pod, None, "{command:?}");
+        assert_eq!(plain.state_dir, std::path::PathBuf::from(DEFAULT_STATE_DIR));
+        // Before the command's own words (after them, exec's would be its
+        // command's).
+        let mut words = vec![command[0], "--pod", "web-0", "--state-dir", "/tmp/s"];
+        words.extend(&command[1..]);
+        let given = control_args(&words);
+        assert_eq!(given.pod.as_deref(), Some("web-0"), "{words:?}");
+        assert_eq!(
+            given.state_dir,
+            std::path::PathBuf::from("/tmp/s"),
+            "{words:?}"
+        );
+        assert_eq!(given.action, plain.action, "{words:?}");
+        let mut words = vec![command[0], "--pod=web-1", "--state-dir=/run/x"];
+        words.extend(&command[1..]);
+        let given = control_args(&words);
+        assert_eq!(given.pod.as_deref(), Some("web-1"), "{words:?}");
+        assert_eq!(
+            given.state_dir,
+            std::path::PathBuf::from("/run/x"),
+            "{words:?}"
+        );
+        let message = control_error(&[command[0], "--pod"]);
+        assert!(
+            message.contains("--pod needs a value"),
+            "{command:?}: {message}"
+        );
+    }
+}
+
+#[test]
+fn dash_h_gives_the_usage_of_each_command() {
+    for command in control::COMMANDS {
+        for words in [
+            vec![command, "-h"],
+            vec![command, "--help"],
+            // Wherever it appears, and whatever else is wrong after it.
+            vec![command, "--pod", "p", "-h", "--bogus"],
+        ] {
+            let got = control_args(&words);
+            assert_eq!(
+                got.action,
+                control::Action::Help(control::usage(command)),
+                "{words:?}"
+            );
+        }
+        assert!(
+            control::usage(command).starts_with(&format!("Usage: podinit {command}")),
+            "{command}"
+        );
+    }
+}
+
+#[test]
+fn run_takes_log_options() {
+    let run = |words: &[&str]| match parse(&args(words), no_env) {
+        Ok(Command::Run(run)) => run,
+        other => panic!("{words:?}: {other:?}"),
+    };
+    let defaults = run(&["run", "p.yaml"]);
+    assert_eq!(defaults.log_dir, std::path::PathBuf::from(DEFAULT_LOG_DIR));
+    assert!(!defaults.log_prefix);
+    assert_eq!(
+        (defaults.log_max_size, defaults.log_max_files),
+        (10 * 1024 * 1024, 5)
+    );
+    let given = run(&[
+        "run",
+        "p.yaml",
+        "--log-dir",
+        "/tmp/logs",
+        "--log-prefix",
+        "--log-max-size",
+        "1Mi",
+        "--log-max-files",
+        "3",
+    ]);
+    assert_eq!(given.log_dir, std::path::PathBuf::from("/tmp/logs"));
+    assert!(given.log_prefix);
+    assert_eq!((given.log_max_size, given.log_max_files), (1_048_576, 3));
+    // (size, bytes)
+    for (size, bytes) in [
+        ("1Ki", 1024),
+        ("1024", 1024),
+        ("2M", 2_000_000),
+        ("1.5Ki", 1536),
+    ] {
+        assert_eq!(
+            run(&["run", "p.yaml", &format!("--log-max-size={size}")]).log_max_size,
+            bytes,
+            "{size}"
+        );
+    }
+    assert_eq!(
+        run(&["run", "p.yaml", "--log-dir=/l"]).log_dir,
+        std::path::PathBuf::from("/l")
+    );
+}
+
+#[test]
+fn run_refuses_tiny_log_files_and_no_log_files() {
+    let refused: &[(&[&str], &str)] = &[
+        (
+            &["run", "p.yaml", "--log-max-size", "10"],
+            "--log-max-size: \"10\" is not a size of at least 1Ki",
+        ),
+        (
+            &["run", "p.yaml", "--log-max-size", "1023"],
+            "is not a size of at least 1Ki",
+        ),
+        (
+            &["run", "p.yaml", "--log-max-size", "big"],
+            "is not a size of at least 1Ki",
+        ),
+        (
+            &["run", "p.yaml", "--log-max-size", "-1Mi"],
+            "is not a size of at least 1Ki",
+        ),
+        (
+            &["run", "p.yaml", "--log-max-files", "0"],
+            "--log-max-files: \"0\" is not a number from 1 up",
+        ),
+        (
+            &["run", "p.yaml", "--log-max-files", "-1"],
+            "is not a number from 1 up",
+        ),
+        (
+            &["run", "p.yaml", "--log-max-files", "many"],
+            "is not a number from 1 up",
+        ),
+        (&["run", "p.yaml", "--log-dir"], "--log-dir needs a value"),
+    ];
+    for (words, part) in refused {
+        match parse(&args(words), no_env) {
+            Err(CliError::Run(message)) => assert!(message.contains(part), "{words:?}: {message}"),
+            other => panic!("{words:?}: {other:?}"),
+        }
+    }
+}

@@ -404,6 +404,9 @@ fn phases() {
     run.step(0, Ev::Run("i"));
     assert_eq!(run.pod.phase(), Phase::Pending);
     run.step(1, Ev::Exit("i", 0));
+    // Forked, not running yet: getPhase counts it as waiting.
+    assert_eq!(run.pod.phase(), Phase::Pending);
+    run.step(1, Ev::Run("a"));
     assert_eq!(run.pod.phase(), Phase::Running);
     run.step(2, Ev::Exit("a", 1));
     assert_eq!(run.pod.phase(), Phase::Running);

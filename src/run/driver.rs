@@ -293,7 +293,9 @@ impl<'a> Driver<'a> {
             ),
             now,
         );
-        let pod_log_dir = args.log_dir.join(super::pod_dir_name(plan, &facts.uid));
+        // Absolute: `podinit logs` reads the path the socket gives it.
+        let log_dir = std::path::absolute(&args.log_dir).unwrap_or_else(|_| args.log_dir.clone());
+        let pod_log_dir = log_dir.join(super::pod_dir_name(plan, &facts.uid));
         guard.0 = None;
         Ok(Self {
             pod: Pod::new(
@@ -342,11 +344,20 @@ impl<'a> Driver<'a> {
         self.pod_log_dir.join(container)
     }
 
-    /// Records an event about container `id` (or the pod, `None`).
+    /// Records an event about container `id` (or the pod, `None`), with
+    /// the kubelet's field path (`spec.initContainers{NAME}` for an init
+    /// container or sidecar, `spec.containers{NAME}` for the others).
     fn event(&mut self, kind: EventType, reason: &str, id: Option<Id>, message: &str) {
-        let name = id.map(|id| self.pod.name(id).to_owned());
+        let path = id.and_then(|id| self.pod.slots.get(id)).map(|slot| {
+            let list = if slot.kind == Kind::App {
+                "containers"
+            } else {
+                "initContainers"
+            };
+            format!("spec.{list}{{{}}}", slot.name)
+        });
         self.observer
-            .event(kind, reason, name.as_deref(), message, Instant::now());
+            .event(kind, reason, path.as_deref(), message, Instant::now());
     }
 
     fn container(&self, id: Id) -> Option<&'a ContainerPlan> {

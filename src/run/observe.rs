@@ -31,10 +31,10 @@ struct Fingerprint {
     slots: Vec<SlotPrint>,
     phase: &'static str,
     ending: bool,
-    events: u64,
 }
 
-fn fingerprint(pod: &Pod, events: u64) -> Fingerprint {
+/// The state file holds no events: they do not count.
+fn fingerprint(pod: &Pod) -> Fingerprint {
     Fingerprint {
         slots: pod
             .slots
@@ -58,7 +58,6 @@ fn fingerprint(pod: &Pod, events: u64) -> Fingerprint {
             .collect(),
         phase: pod.phase().as_str(),
         ending: pod.end_reason().is_some(),
-        events,
     }
 }
 
@@ -123,19 +122,21 @@ impl Observer {
         self.tracker.clock().wall(at)
     }
 
-    /// Records an event (and says it in podinit's log at debug level: the
-    /// driver's own log line says it for people).
+    /// Records an event about the object at `field_path` (`None`: the
+    /// pod), and says it in podinit's log at debug level (the driver's own
+    /// log line says it for people).
     pub fn event(
         &mut self,
         kind: Type,
         reason: &str,
-        container: Option<&str>,
+        field_path: Option<&str>,
         message: &str,
         now: Instant,
     ) {
         log::debug!("event {} {reason}: {message}", kind.as_str());
         let at = self.wall(now);
-        self.events.record(kind, reason, container, message, at);
+        self.events
+            .record_at(kind, reason, field_path.unwrap_or_default(), message, at);
     }
 
     /// The pod object with its status now.
@@ -166,7 +167,7 @@ impl Observer {
 
     /// Rewrites the state file if the status changed.
     pub fn update(&mut self, pod: &Pod, facts: &Facts, now: Instant) {
-        let print = fingerprint(pod, self.events.generation());
+        let print = fingerprint(pod);
         if self.last.as_ref() == Some(&print) {
             return;
         }

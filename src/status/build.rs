@@ -176,11 +176,36 @@ impl Tracker {
             }
         };
         let ever = slot.ever_started();
+        // Never started and never will (the pod ended first): still
+        // waiting, as the kubelet leaves it.
+        let (state, last_state) = if !ever && slot.state == State::Terminated {
+            let reason = if slot.kind == Kind::App && !facts.plan.init_containers.is_empty() {
+                "PodInitializing"
+            } else if slot.kind == Kind::App {
+                "ContainerCreating"
+            } else {
+                "PodInitializing"
+            };
+            let waiting = ContainerState {
+                waiting: Some(Waiting {
+                    reason: reason.to_owned(),
+                    message: None,
+                }),
+                ..ContainerState::default()
+            };
+            (waiting, ContainerState::default())
+        } else {
+            (state, last_state)
+        };
+        // The prober manager marks an init container that completed ready.
+        let completed_init = slot.kind == Kind::Init
+            && slot.state == State::Terminated
+            && slot.last.as_ref().is_some_and(Ended::succeeded);
         ContainerStatus {
             name: slot.name.clone(),
             state,
             last_state,
-            ready: running && slot.startup_passed && slot.ready,
+            ready: (running && slot.startup_passed && slot.ready) || completed_init,
             restart_count: slot.restarts,
             image: plan.map(|c| c.image.clone()).unwrap_or_default(),
             image_id: facts.image_ids.get(id).cloned().unwrap_or_default(),
@@ -250,6 +275,7 @@ impl Tracker {
         now: Instant,
     ) -> Vec<Condition> {
         let completed = phase == Phase::Succeeded;
+        let failed = phase == Phase::Failed;
         let sandbox_ready = pod.slots.iter().any(Slot::is_active) || pod.end_reason().is_none();
         let unfinished: Vec<&str> = pod
             .slots
@@ -285,6 +311,7 @@ impl Tracker {
                     )),
                 ),
                 _ if completed => (false, Some("PodCompleted"), None),
+                _ if failed => (false, Some("PodFailed"), None),
                 _ if unready.is_empty() => (true, None, None),
                 _ => (
                     false,
@@ -353,10 +380,12 @@ pub fn qos_class(plan: &PodPlan) -> &'static str {
         .chain(&plan.containers)
         .collect();
     let resources = ["cpu", "memory"];
+    // Only quantities above zero count.
+    let set = |q: Option<&crate::spec::quantity::Amount>| q.is_some_and(|q| q.nanos() > 0);
     let any = all.iter().any(|c| {
         resources
             .iter()
-            .any(|r| c.requests.contains_key(*r) || c.limits.contains_key(*r))
+            .any(|r| set(c.requests.get(*r)) || set(c.limits.get(*r)))
     });
     if !any {
         return "BestEffort";

@@ -190,7 +190,15 @@ impl Server {
                     return;
                 };
                 let keep = match self.clients.get_mut(index) {
-                    Some(client) if client.written < client.output.len() => client.write(now),
+                    // A request sent along with the previous one is taken
+                    // once that one is answered.
+                    Some(client) if client.written < client.output.len() => {
+                        let keep = client.write(now);
+                        if keep && !client.busy {
+                            client.take_request(&mut self.incoming);
+                        }
+                        keep
+                    }
                     Some(client) => client.read(&mut self.incoming, now),
                     None => true,
                 };
@@ -271,6 +279,8 @@ impl Server {
         c.deadline = Some(now + IDLE);
         if !c.write(now) {
             self.clients.retain(|c| c.id != client);
+        } else if !c.busy {
+            c.take_request(&mut self.incoming);
         }
     }
 
@@ -334,18 +344,7 @@ impl Client {
             self.fds.truncate(socket::MAX_FDS);
             self.input
                 .extend_from_slice(buf.get(..n).unwrap_or_default());
-            if let Some(end) = self.input.iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = self.input.drain(..=end).collect();
-                let request =
-                    serde_json::from_slice::<Request>(line.get(..end).unwrap_or_default())
-                        .map_err(|e| format!("not a request: {e}"));
-                incoming.push(Incoming {
-                    client: self.id,
-                    request,
-                    fds: std::mem::take(&mut self.fds),
-                });
-                self.busy = true;
-                self.deadline = None;
+            if self.take_request(incoming) {
                 return true;
             }
             if self.input.len() > MAX_REQUEST {
@@ -359,6 +358,25 @@ impl Client {
                 self.deadline = Some(now + IDLE);
             }
         }
+    }
+
+    /// A whole line in the input is the next request: handed over, and
+    /// nothing more is read until it is answered.
+    fn take_request(&mut self, incoming: &mut Vec<Incoming>) -> bool {
+        let Some(end) = self.input.iter().position(|&b| b == b'\n') else {
+            return false;
+        };
+        let line: Vec<u8> = self.input.drain(..=end).collect();
+        let request = serde_json::from_slice::<Request>(line.get(..end).unwrap_or_default())
+            .map_err(|e| format!("not a request: {e}"));
+        incoming.push(Incoming {
+            client: self.id,
+            request,
+            fds: std::mem::take(&mut self.fds),
+        });
+        self.busy = true;
+        self.deadline = None;
+        true
     }
 
     /// Writes what the socket takes. False: drop it.

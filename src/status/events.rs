@@ -51,6 +51,19 @@ impl Recorder {
         at: SystemTime,
     ) {
         let field_path = container.map_or_else(String::new, |c| format!("spec.containers{{{c}}}"));
+        self.record_at(kind, reason, &field_path, message, at);
+    }
+
+    /// Records an event about the object at `field_path` (empty: the pod).
+    pub fn record_at(
+        &mut self,
+        kind: Type,
+        reason: &str,
+        field_path: &str,
+        message: &str,
+        at: SystemTime,
+    ) {
+        let field_path = field_path.to_owned();
         let time = rfc3339(at);
         self.generation += 1;
         let same = |e: &Event| {

@@ -12,9 +12,8 @@ use std::time::{Duration, Instant};
 use super::Driver;
 use crate::container::{self, Stdio};
 use crate::pod::{Id, State};
-use crate::spec::plan::env;
 use crate::status::control::{ClientId, Incoming, LogsAnswer, Request};
-use crate::sys::spawn::{ExecOutcome, failure_exit_code};
+use crate::sys::spawn::{ChildStep, ExecOutcome, failure_exit_code};
 use crate::sys::{ExitStatus, Pid};
 
 /// A `podinit exec` running: who to tell when it ends.
@@ -89,15 +88,11 @@ impl Driver<'_> {
                 stdin: _,
                 tty,
             } => {
+                // Nothing was forked: no command's exit code, podinit's 1.
                 if let Err(message) = self.exec(client, &container, &command, tty, fds) {
-                    let code = if message.contains("not found") {
-                        127
-                    } else {
-                        126
-                    };
                     self.answer_last(
                         client,
-                        &serde_json::json!({ "error": message, "exit": code }),
+                        &serde_json::json!({ "error": message, "exit": 1 }),
                         now,
                     );
                 }
@@ -212,7 +207,8 @@ impl Driver<'_> {
         if tty && !environment.iter().any(|(k, _)| k == "TERM") {
             environment.push(("TERM".into(), "xterm".into()));
         }
-        let words = env::expand_words(command, &environment);
+        // As `kubectl exec`: the words as given, no `$(VAR)` expansion.
+        let words = command.to_vec();
         let target = container::Target {
             pod: self.plan,
             container: c,
@@ -259,7 +255,12 @@ impl Driver<'_> {
             Ok(ExecOutcome::Failed(failure)) => {
                 let message = exec.attached.describe(&failure);
                 log::info!("podinit exec in {}: {message}", exec.container);
-                let code = failure.error.raw_os_error().map_or(126, failure_exit_code);
+                // 127 and 126 for the command itself, as a shell says; a
+                // setup step that failed (its working directory...) is 126.
+                let code = match failure.step {
+                    ChildStep::Exec => failure.error.raw_os_error().map_or(126, failure_exit_code),
+                    _ => 126,
+                };
                 serde_json::json!({ "error": message, "exit": code })
             }
             _ => {
