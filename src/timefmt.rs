@@ -264,7 +264,7 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 
 /// (year, month, day) of a day counted from 1970-01-01 (Hinnant's
 /// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

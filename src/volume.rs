@@ -638,7 +638,7 @@ fn timestamp_dir(volume: &str, dir: &Path) -> Result<String, VolumeError> {
 
 /// `..2006_01_02_15_04_05.` for a time in seconds since the epoch, UTC.
 fn timestamp_prefix(secs: u64) -> String {
-    let (y, m, d) = civil_from_days(secs / 86_400);
+    let (y, m, d) = crate::timefmt::civil_from_days(i64::try_from(secs / 86_400).unwrap_or(0));
     let s = secs % 86_400;
     format!(
         "..{y:04}_{m:02}_{d:02}_{:02}_{:02}_{:02}.",
@@ -646,21 +646,6 @@ fn timestamp_prefix(secs: u64) -> String {
         s % 3600 / 60,
         s % 60
     )
-}
-
-/// (year, month, day) of a day counted from 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 /// Writes one file in the timestamped directory, with its directories

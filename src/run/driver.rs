@@ -102,6 +102,29 @@ struct Running {
     env: Vec<(String, String)>,
 }
 
+/// A running container instance, as a process joining it needs it.
+#[derive(Debug)]
+struct Joinable<'a, 's> {
+    container: &'a ContainerPlan,
+    program: Pid,
+    reaper: Option<Pid>,
+    procs: Option<CString>,
+    env: &'s [(String, String)],
+}
+
+impl Joinable<'_, '_> {
+    fn target<'t>(&'t self, pod: &'t PodPlan, can_mount: bool) -> container::Target<'t> {
+        container::Target {
+            pod,
+            container: self.container,
+            program: self.program,
+            reaper: self.reaper,
+            cgroup_procs: self.procs.as_ref(),
+            can_mount,
+        }
+    }
+}
+
 /// The probes of a container's current instance.
 #[derive(Debug)]
 struct Probes<'a> {
@@ -1004,49 +1027,53 @@ impl<'a> Driver<'a> {
         timeout: Option<Duration>,
         now: Instant,
     ) -> Check {
-        let Some(c) = self.container(owner.id) else {
-            return Check::done(owner, Outcome::Error("no such container".into()));
+        let joinable = match self.joinable(owner.id) {
+            Ok(joinable) => joinable,
+            Err(why) => return Check::done(owner, Outcome::Error(why.into())),
         };
-        let running = self
-            .pod
-            .slots
-            .get(owner.id)
-            .is_some_and(|s| matches!(s.state, crate::pod::State::Running { .. }));
-        let Some(pid) = self.pid_of(owner.id).filter(|_| running) else {
-            return Check::done(owner, Outcome::Error("the container is not running".into()));
-        };
-        let Some(running) = self.running.get(&pid) else {
-            return Check::done(owner, Outcome::Error("the container is not running".into()));
-        };
-        // Looked up each time: under a reaper the program is not podinit's
-        // child, its pid could be another's once it has ended.
-        let program = if running.process.has_reaper() {
-            container::program_of(pid)
-        } else {
-            Some(pid)
-        };
-        let Some(program) = program else {
-            return Check::done(
-                owner,
-                Outcome::Error("the container's program is not running".into()),
-            );
-        };
-        let procs = running.cgroup.as_ref().and_then(|cg| {
-            CString::new(cg.procs_path().into_os_string().into_encoded_bytes()).ok()
-        });
-        let words = env::expand_words(argv, &running.env);
-        let target = container::Target {
-            pod: self.plan,
-            container: c,
-            program,
-            reaper: running.process.has_reaper().then_some(pid),
-            cgroup_procs: procs.as_ref(),
-            can_mount: self.options.can_mount,
-        };
-        match container::exec_in(&target, &words, &running.env, self.core.inherited()) {
+        let words = env::expand_words(argv, joinable.env);
+        let target = joinable.target(self.plan, self.options.can_mount);
+        match container::exec_in(&target, &words, joinable.env, self.core.inherited()) {
             Ok(joined) => Check::exec(owner, joined, &words, timeout, now),
             Err(err) => Check::done(owner, Outcome::Error(crate::exit::report(&err))),
         }
+    }
+
+    /// What a process joining container `id`'s running instance needs (an
+    /// exec probe or hook, `podinit exec`). Looked up each time: under a
+    /// reaper the program is not podinit's child, its pid could be
+    /// another's once it has ended.
+    fn joinable(&self, id: Id) -> Result<Joinable<'a, '_>, &'static str> {
+        let container = self.container(id).ok_or("no such container")?;
+        let running = self
+            .pod
+            .slots
+            .get(id)
+            .is_some_and(|s| matches!(s.state, crate::pod::State::Running { .. }));
+        let pid = self
+            .pid_of(id)
+            .filter(|_| running)
+            .ok_or("the container is not running")?;
+        let r = self
+            .running
+            .get(&pid)
+            .ok_or("the container is not running")?;
+        let reaper = r.process.has_reaper().then_some(pid);
+        let program = match reaper {
+            Some(reaper) => container::program_of(reaper),
+            None => Some(pid),
+        }
+        .ok_or("the container's program is not running")?;
+        let procs = r.cgroup.as_ref().and_then(|cg| {
+            CString::new(cg.procs_path().into_os_string().into_encoded_bytes()).ok()
+        });
+        Ok(Joinable {
+            container,
+            program,
+            reaper,
+            procs,
+            env: &r.env,
+        })
     }
 
     /// An HTTP GET of a probe (`timeout`) or a hook (`None`).

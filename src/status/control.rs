@@ -159,10 +159,6 @@ impl Server {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// The descriptors to poll, appended to `fds`: the listener, then each
     /// client that has something to read or to write.
     pub fn poll_fds(&self, fds: &mut Vec<PollFd>, owners: &mut Vec<Option<ClientId>>) {
@@ -312,11 +308,6 @@ impl Server {
             }
             !late
         });
-    }
-
-    /// Whether the client is still connected.
-    pub fn has(&self, client: ClientId) -> bool {
-        self.clients.iter().any(|c| c.id == client)
     }
 }
 

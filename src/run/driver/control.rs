@@ -5,7 +5,6 @@
 //! the command into the container with the client's own descriptors, and
 //! answers with its exit code when podinit reaps it.
 
-use std::ffi::CString;
 use std::os::fd::{AsFd, OwnedFd};
 use std::time::{Duration, Instant};
 
@@ -180,43 +179,16 @@ impl Driver<'_> {
         }
         let [stdin, stdout, stderr] = <[OwnedFd; 3]>::try_from(fds)
             .map_err(|_| "exec needs stdin, stdout and stderr passed with the request")?;
-        let c = self.container(id).ok_or("no such container")?;
-        let running = self
-            .pod
-            .slots
-            .get(id)
-            .is_some_and(|s| matches!(s.state, State::Running { .. }));
-        let pid = self
-            .pid_of(id)
-            .filter(|_| running)
-            .ok_or_else(|| format!("container {name} is not running"))?;
-        let r = self
-            .running
-            .get(&pid)
-            .ok_or("the container is not running")?;
-        let program = if r.process.has_reaper() {
-            container::program_of(pid)
-        } else {
-            Some(pid)
-        }
-        .ok_or("the container's program is not running")?;
-        let procs = r.cgroup.as_ref().and_then(|cg| {
-            CString::new(cg.procs_path().into_os_string().into_encoded_bytes()).ok()
-        });
-        let mut environment = r.env.clone();
+        let joinable = self
+            .joinable(id)
+            .map_err(|why| format!("container {name}: {why}"))?;
+        let mut environment = joinable.env.to_vec();
         if tty && !environment.iter().any(|(k, _)| k == "TERM") {
             environment.push(("TERM".into(), "xterm".into()));
         }
         // As `kubectl exec`: the words as given, no `$(VAR)` expansion.
         let words = command.to_vec();
-        let target = container::Target {
-            pod: self.plan,
-            container: c,
-            program,
-            reaper: r.process.has_reaper().then_some(pid),
-            cgroup_procs: procs.as_ref(),
-            can_mount: self.options.can_mount,
-        };
+        let target = joinable.target(self.plan, self.options.can_mount);
         let stdio = Stdio {
             stdin: stdin.as_fd(),
             stdout: stdout.as_fd(),

@@ -112,7 +112,7 @@ pub(super) fn rfc1123z(at: Option<&str>) -> String {
         _ => return ZERO.to_owned(),
     };
     let days = secs / 86_400;
-    let (year, month, day) = civil_from_days(days);
+    let (year, month, day) = timefmt::civil_from_days(i64::try_from(days).unwrap_or(0));
     let weekday = DAYS.get((days % 7) as usize).copied().unwrap_or_default();
     let month = MONTHS
         .get(month.saturating_sub(1) as usize)
@@ -125,20 +125,6 @@ pub(super) fn rfc1123z(at: Option<&str>) -> String {
         rem / 60 % 60,
         rem % 60
     )
-}
-
-/// The date of a day counted from 1970-01-01 (H. Hinnant's algorithm; no
-/// time before 1970 reaches here).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + u64::from(month <= 2), month, day)
 }
 
 /// From `Name:` to `IPs:`, `Controlled By:` and the pod's own resources.
