@@ -43,6 +43,10 @@ pub enum Command {
     Control(control::ControlArgs),
 }
 
+/// `podinit run`'s verbosity without `-v` or `-q`: info, what the kubelet
+/// would record as events.
+pub const RUN_VERBOSITY: i32 = 2;
+
 /// `podinit run`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunArgs {
@@ -278,8 +282,7 @@ fn parse_run(args: &[OsString]) -> Result<Command, CliError> {
         log_max_files: 5,
         backoff_initial: crate::pod::backoff::INITIAL,
         backoff_max: crate::pod::backoff::MAX,
-        // What the kubelet would record as events, by default.
-        verbosity: 2,
+        verbosity: RUN_VERBOSITY,
     };
     let mut rest = args.iter().map(|a| a.to_string_lossy().into_owned());
     let mut only_files = false;

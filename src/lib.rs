@@ -28,6 +28,7 @@ pub mod sys;
 pub mod timefmt;
 pub mod tini;
 pub mod validate;
+pub mod vm;
 pub mod volume;
 
 use std::ffi::OsString;
@@ -38,6 +39,11 @@ use exit::ExitCode;
 
 /// argv (with argv\[0\]) to an exit code: parse, then run what was asked.
 pub fn main(args: Vec<OsString>) -> ExitCode {
+    // The kernel starts init with no arguments that matter: as the
+    // machine's init, podinit boots it and never returns.
+    if vm::chosen() {
+        vm::main(&args)
+    }
     let rest = args.get(1..).unwrap_or_default();
     let command = match cli::parse(rest, |name| std::env::var_os(name)) {
         Ok(command) => command,

@@ -16,6 +16,7 @@ pub mod driver;
 pub mod facts;
 pub mod observe;
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -46,9 +47,58 @@ pub fn run(args: &RunArgs) -> ExitCode {
         }
     };
     if core.role() == Role::Pid1 {
-        return driver::run_pod(core, args, plan, &manifest, driver::Mode::Container);
+        return driver::run_pod(core, args, plan, &manifest, driver::Mode::Container).code;
     }
     host_mode(core, args, plan, &manifest)
+}
+
+/// How a pod ended, for VM mode's last console line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ended {
+    /// The pod's name, or the manifest's path when it was not read.
+    pub pod: String,
+    /// Succeeded or Failed (Failed too when the pod could not start).
+    pub phase: &'static str,
+    pub code: u8,
+}
+
+/// VM mode's pod: the manifest at `pod`, run as in container mode with
+/// `podinit run`'s defaults (the machine is the sandbox).
+pub fn run_vm(pod: &std::path::Path, verbosity: i32) -> Ended {
+    let failed = |code: ExitCode| Ended {
+        pod: pod.display().to_string(),
+        phase: crate::pod::Phase::Failed.as_str(),
+        code: code.code(),
+    };
+    let words = [OsString::from("run"), pod.as_os_str().to_owned()];
+    let mut args = match crate::cli::parse(&words, |_| None) {
+        Ok(crate::cli::Command::Run(args)) => args,
+        _ => {
+            log::error!("{}: not a manifest path podinit can read", pod.display());
+            return failed(ExitCode::BadInput);
+        }
+    };
+    args.verbosity = verbosity;
+    // The console is the only view of the pod: say whose each line is.
+    args.log_prefix = true;
+    let (plan, manifest) = match read_plan(&args) {
+        Ok(read) => read,
+        Err(code) => return failed(code),
+    };
+    let core = match Core::start() {
+        Ok(core) => core,
+        Err(err) => {
+            log::error!("{}", crate::exit::report(&err));
+            return failed(ExitCode::Failure);
+        }
+    };
+    let name = plan.name.clone();
+    let ended = driver::run_pod(core, &args, plan, &manifest, driver::Mode::Vm);
+    Ended {
+        pod: name,
+        phase: ended.phase.as_str(),
+        code: ended.code.code(),
+    }
 }
 
 /// The manifest's plan, and the defaulted pod as JSON (for the status);
@@ -140,7 +190,7 @@ fn host_mode(
                 log::error!("{err}");
                 std::process::exit(i32::from(ExitCode::Failure.code()));
             }
-            let code = driver::run_pod(core, args, plan, manifest, driver::Mode::Host(host));
+            let code = driver::run_pod(core, args, plan, manifest, driver::Mode::Host(host)).code;
             std::process::exit(i32::from(code.code()))
         }
         Ok(Some(pid)) => shim(core, pid),

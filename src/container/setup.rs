@@ -101,6 +101,30 @@ impl Setup {
     }
 }
 
+/// Whether an overlay can be mounted: overlayfs is in
+/// `/proc/filesystems`, or this kernel has it as a module that a mount
+/// loads, or `/proc` cannot tell (then the mount says). A microVM kernel
+/// without modules in its initramfs has none.
+fn overlay_available() -> bool {
+    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        let Ok(filesystems) = std::fs::read_to_string("/proc/filesystems") else {
+            return true;
+        };
+        if filesystems
+            .lines()
+            .any(|line| line.split_whitespace().last() == Some("overlay"))
+        {
+            return true;
+        }
+        let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+        Path::new("/lib/modules")
+            .join(release.trim())
+            .join("kernel/fs/overlayfs")
+            .is_dir()
+    })
+}
+
 /// The steps for a container when podinit can mount (CAP_SYS_ADMIN).
 pub fn isolated(input: &Input) -> Result<Setup, ContainerError> {
     let mut setup = Setup::default();
@@ -130,6 +154,27 @@ pub fn isolated(input: &Input) -> Result<Setup, ContainerError> {
                 "bind / as the root".into(),
             )?;
             PathBuf::from("/")
+        }
+        Rootfs::Dir(image) if !overlay_available() => {
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| {
+                log::warn!(
+                    "this kernel has no overlayfs: containers run on their image directories \
+                     themselves, so what one writes to its root stays in the image"
+                );
+            });
+            setup.mount(
+                Some(path(image)?),
+                path(&target)?,
+                None,
+                MS_BIND | MS_REC,
+                None,
+                format!(
+                    "bind the image {} as the root (no overlayfs)",
+                    image.display()
+                ),
+            )?;
+            image.clone()
         }
         Rootfs::Dir(image) => {
             let (upper, work) = (

@@ -30,7 +30,7 @@ use crate::deadline::Deadlines;
 use crate::exit::ExitCode;
 use crate::image::{ImageStore, Rootfs};
 use crate::init::{Core, Wakeup};
-use crate::pod::{Action, BackoffConfig, Id, Kind, Pod, StopWhy};
+use crate::pod::{Action, BackoffConfig, Id, Kind, Phase, Pod, StopWhy};
 use crate::probe::schedule::{self, Next, Verdict, Worker};
 use crate::probe::{self, Check, Checks, Finished, Outcome, Owner, Purpose};
 use crate::sandbox::{self, Files};
@@ -50,6 +50,15 @@ pub enum Mode {
     Container,
     /// `podinit run` on a host made the namespaces.
     Host(HostFacts),
+    /// The kernel started it as `/init`: the machine is the sandbox.
+    Vm,
+}
+
+/// How [`run_pod`] ended: podinit's exit code and the pod's phase.
+#[derive(Debug, Clone, Copy)]
+pub struct PodEnded {
+    pub code: ExitCode,
+    pub phase: Phase,
 }
 
 /// The node as seen before the pod's namespaces were made.
@@ -142,16 +151,22 @@ pub fn run_pod(
     plan: PodPlan,
     manifest: &serde_json::Value,
     mode: Mode,
-) -> ExitCode {
+) -> PodEnded {
     match Driver::prepare(core, args, &plan, manifest, mode) {
         Ok(mut driver) => {
             let code = driver.run();
             driver.cleanup();
-            code
+            PodEnded {
+                code,
+                phase: driver.pod.phase(),
+            }
         }
         Err(err) => {
             log::error!("{err}");
-            ExitCode::Failure
+            PodEnded {
+                code: ExitCode::Failure,
+                phase: Phase::Failed,
+            }
         }
     }
 }
@@ -174,6 +189,9 @@ struct Driver<'a> {
     running: HashMap<Pid, Running>,
     /// SIGINTs so far: the second one kills at once.
     interrupts: u32,
+    /// VM mode: say on the console when the pod first runs, with the time
+    /// since the kernel started.
+    announce_running: bool,
     /// Probes and hooks running now.
     checks: Checks,
     /// By container: the probe workers of its running instance.
@@ -228,7 +246,7 @@ impl<'a> Driver<'a> {
         // the UTS namespace is the machine's own (`unshare --pid` without
         // `--uts`): the pod must not rename the host.
         let set_hostname = match mode {
-            Mode::Host(_) => true,
+            Mode::Host(_) | Mode::Vm => true,
             Mode::Container => {
                 let initial = sandbox::in_initial_uts_namespace();
                 if initial && !plan.namespaces.host_network {
@@ -246,6 +264,7 @@ impl<'a> Driver<'a> {
             match mode {
                 Mode::Host(_) => return Err(text),
                 Mode::Container => log::warn!("{text} (the container's own is kept)"),
+                Mode::Vm => log::warn!("{text}"),
             }
         }
         // In a new network namespace that is 127.0.0.1 until a network is
@@ -254,7 +273,7 @@ impl<'a> Driver<'a> {
         // In container mode the node is only known as the pod sees it.
         let host = match &mode {
             Mode::Host(host) => host.clone(),
-            Mode::Container => HostFacts::here(),
+            Mode::Container | Mode::Vm => HostFacts::here(),
         };
         let (node_cpus, node_memory) = facts::node_capacity();
         let facts = Facts {
@@ -343,6 +362,7 @@ impl<'a> Driver<'a> {
             },
             running: HashMap::new(),
             interrupts: 0,
+            announce_running: matches!(mode, Mode::Vm),
             checks: Checks::default(),
             probes: HashMap::new(),
             pod_ip,
@@ -413,6 +433,15 @@ impl<'a> Driver<'a> {
                 }
                 self.pod.tick(Instant::now(), &mut actions);
                 rounds += 1;
+            }
+            if self.announce_running && self.pod.phase() == Phase::Running {
+                self.announce_running = false;
+                let line = format!(
+                    "podinit: pod {} running, {:.3} s after the kernel started\n",
+                    self.plan.name,
+                    sys::boot::since_boot().as_secs_f64()
+                );
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
             }
             let now = Instant::now();
             self.run_probes(now);

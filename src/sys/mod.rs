@@ -6,6 +6,7 @@
 //! nothing of pods or of tini: it wraps one syscall or one libc idiom per
 //! function and says which man page it follows.
 
+pub mod boot;
 pub mod mount;
 pub mod net;
 pub mod signal;

@@ -15,7 +15,7 @@ use super::{Pid, cvt};
 
 pub use libc::{
     CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MNT_DETACH, MS_BIND,
-    MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE,
+    MS_MOVE, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_REMOUNT, MS_SLAVE,
 };
 
 /// A path as a C string; `EINVAL` when it holds a NUL byte.
@@ -89,6 +89,12 @@ pub fn sethostname(name: &str) -> io::Result<()> {
 pub fn chdir(path: &CStr) -> io::Result<()> {
     // SAFETY: path is a NUL-terminated string.
     cvt(unsafe { libc::chdir(path.as_ptr()) }).map(drop)
+}
+
+/// chroot(2).
+pub fn chroot(path: &CStr) -> io::Result<()> {
+    // SAFETY: path is a NUL-terminated string.
+    cvt(unsafe { libc::chroot(path.as_ptr()) }).map(drop)
 }
 
 /// mkdir(2), one level; `EEXIST` is success.

@@ -351,6 +351,17 @@ impl Run {
     }
 }
 
+/// A test that panics before [`Run::finish`] must not leave its podinit
+/// running: kill it (`unshare --kill-child` and host mode's parent-death
+/// signal take what is below it along).
+impl Drop for Run {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.kill();
+        }
+    }
+}
+
 /// Whether a process with this host pid still exists (zombies included).
 pub fn exists(pid: i32) -> bool {
     std::path::Path::new(&format!("/proc/{pid}")).exists()
