@@ -13,7 +13,7 @@
 //! 6. sysfs, devpts, `/dev/shm`, `/run`, `/tmp`, cgroup2, the `/dev` links;
 //! 7. Ctrl-Alt-Del as SIGINT;
 //! 8. the pod, as in container mode (hostname and loopback included);
-//! 9. [`leave`]: the summary line on the console, everything left killed,
+//! 9. `leave`: the summary line on the console, everything left killed,
 //!    sync, unmount, power off (or reboot or halt). podinit never returns:
 //!    if PID 1 exits, the kernel panics.
 
