@@ -702,7 +702,13 @@ impl Pod {
         }
         self.stops(now, actions);
         if self.termination.is_some() && self.slots.iter().all(|s| !s.is_active()) {
-            let code = self.exit_code();
+            let mut code = self.exit_code();
+            // A Failed pod never exits 0: an app container that never
+            // started (the pod stopped first, or its start kept failing)
+            // has no exit code of its own.
+            if code == 0 && self.phase() == Phase::Failed {
+                code = 1;
+            }
             self.exited = Some(code);
             actions.push(Action::Exit(code));
         }

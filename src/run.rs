@@ -62,6 +62,9 @@ pub struct Ended {
     pub code: u8,
 }
 
+/// Where VM mode writes the logs when `/var/log/pods` cannot be made.
+pub const VM_LOG_FALLBACK: &str = "/run/log/pods";
+
 /// VM mode's pod: the manifest at `pod`, run as in container mode with
 /// `podinit run`'s defaults (the machine is the sandbox).
 pub fn run_vm(pod: &std::path::Path, verbosity: i32) -> Ended {
@@ -81,6 +84,19 @@ pub fn run_vm(pod: &std::path::Path, verbosity: i32) -> Ended {
     args.verbosity = verbosity;
     // The console is the only view of the pod: say whose each line is.
     args.log_prefix = true;
+    // A root filesystem mounted read-only (the kernel's default for a
+    // disk) cannot take the logs: they go to /run, in memory, as
+    // journald's do.
+    if let Err(err) = std::fs::create_dir_all(&args.log_dir) {
+        let memory = std::path::PathBuf::from(VM_LOG_FALLBACK);
+        log::warn!(
+            "cannot use {} for the containers' logs ({}): they go to {}, in memory",
+            args.log_dir.display(),
+            crate::sys::strerror(&err),
+            memory.display()
+        );
+        args.log_dir = memory;
+    }
     let (plan, manifest) = match read_plan(&args) {
         Ok(read) => read,
         Err(code) => return failed(code),

@@ -359,11 +359,14 @@ fn a_stop_during_back_off_or_before_anything_ran() {
             (1, Ev::Stop, &["exit 1"]),
         ],
     );
-    check(
+    // Stopped before anything ran: the pod is Failed (its app container
+    // never ended), so it does not exit 0.
+    let run = check(
         &manifest("Always", 30, &["i"], &[], &["a"]),
         fast(),
-        &[(0, Ev::Stop, &["exit 0"])],
+        &[(0, Ev::Stop, &["exit 1"])],
     );
+    assert_eq!(run.pod.phase(), Phase::Failed);
 }
 
 #[test]
