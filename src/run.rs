@@ -67,7 +67,9 @@ pub const VM_LOG_FALLBACK: &str = "/run/log/pods";
 
 /// VM mode's pod: the manifest at `pod`, run as in container mode with
 /// `podinit run`'s defaults (the machine is the sandbox).
-pub fn run_vm(pod: &std::path::Path, verbosity: i32) -> Ended {
+/// `core` was started at the top of the boot, so that no signal sent to
+/// the machine's init since then is lost.
+pub fn run_vm(core: Core, pod: &std::path::Path, verbosity: i32) -> Ended {
     let failed = |code: ExitCode| Ended {
         pod: pod.display().to_string(),
         phase: crate::pod::Phase::Failed.as_str(),
@@ -100,13 +102,6 @@ pub fn run_vm(pod: &std::path::Path, verbosity: i32) -> Ended {
     let (plan, manifest) = match read_plan(&args) {
         Ok(read) => read,
         Err(code) => return failed(code),
-    };
-    let core = match Core::start() {
-        Ok(core) => core,
-        Err(err) => {
-            log::error!("{}", crate::exit::report(&err));
-            return failed(ExitCode::Failure);
-        }
     };
     let name = plan.name.clone();
     let ended = driver::run_pod(core, &args, plan, &manifest, driver::Mode::Vm);

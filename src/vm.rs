@@ -25,6 +25,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::init::Core;
 use crate::run::Ended;
 use crate::sys::boot::{self, PowerAction};
 use crate::sys::mount::{self, MS_BIND, MS_MOVE, MS_REC};
@@ -55,13 +56,16 @@ pub fn chosen() -> bool {
         mounted_proc = mounts::apply(&mounts::PROC) == Done::Mounted;
     }
     let mode = read_settings().mode;
-    if mode == ModeChoice::Container {
-        return false;
+    let chosen = mode != ModeChoice::Container
+        && match pid_namespace() {
+            Some(inode) => inode == INITIAL_PID_NAMESPACE,
+            None => mounted_proc || mode == ModeChoice::Vm,
+        };
+    if mounted_proc && !chosen {
+        // A container without /proc: leave it as it was.
+        let _ = mount::umount(c"/proc", mount::MNT_DETACH);
     }
-    match pid_namespace() {
-        Some(inode) => inode == INITIAL_PID_NAMESPACE,
-        None => mounted_proc || mode == ModeChoice::Vm,
-    }
+    chosen
 }
 
 /// The inode of podinit's PID namespace, if `/proc` shows it.
@@ -78,9 +82,19 @@ fn read_settings() -> Settings {
 pub fn main(args: &[OsString]) -> ! {
     boot::hold_standard_fds();
     std::panic::set_hook(Box::new(|info| {
+        // A child forked by podinit (it has not exec'd yet) must not stop
+        // the machine.
+        if sys::getpid() != 1 {
+            boot::exit_now(127);
+        }
         let _ = writeln!(std::io::stderr(), "podinit: {info}");
+        boot::sync();
         stop_machine(PowerAction::PowerOff)
     }));
+    // Signals first: the kernel drops a signal sent to its init that has
+    // no handler, so a SIGTERM or Ctrl-Alt-Del before the pod starts would
+    // be lost; blocked, it waits in the signalfd for the pod's loop.
+    let core = Core::start();
     let mut problems = Vec::new();
     for early in [mounts::PROC, mounts::DEV] {
         if let Done::Failed(message) = mounts::apply(&early) {
@@ -130,7 +144,17 @@ pub fn main(args: &[OsString]) -> ! {
             strerror(&err)
         );
     }
-    let ended = crate::run::run_vm(&settings.pod, verbosity);
+    let ended = match core {
+        Ok(core) => crate::run::run_vm(core, &settings.pod, verbosity),
+        Err(err) => {
+            log::error!("{}", crate::exit::report(&err));
+            Ended {
+                pod: settings.pod.display().to_string(),
+                phase: crate::pod::Phase::Failed.as_str(),
+                code: crate::exit::ExitCode::Failure.code(),
+            }
+        }
+    };
     leave(settings.on_exit, &ended)
 }
 

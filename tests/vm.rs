@@ -355,8 +355,10 @@ fn a_missing_manifest_and_bad_settings_still_stop_the_machine() {
 
 /// An initramfs made without the project's scripts, as a user would make
 /// one: nothing but `/init`, the manifest and an image directory, packed
-/// uncompressed. No `/dev/console` (the kernel starts init without
-/// descriptors 0 to 2), no mount points, no busybox on the root.
+/// uncompressed. No `/dev/console` of its own (Debian's kernel has one in
+/// its built-in initramfs, so init still gets descriptors 0 to 2: the
+/// closed-descriptor path is tested in `sys::boot`), no mount points, no
+/// busybox on the root.
 #[test]
 fn a_bare_initramfs_boots_too() {
     let Some((podinit, kernel)) = ready() else {

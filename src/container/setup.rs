@@ -101,27 +101,32 @@ impl Setup {
     }
 }
 
-/// Whether an overlay can be mounted: overlayfs is in
-/// `/proc/filesystems`, or this kernel has it as a module that a mount
-/// loads, or `/proc` cannot tell (then the mount says). A microVM kernel
-/// without modules in its initramfs has none.
-fn overlay_available() -> bool {
+/// Whether the kernel has overlayfs, asked once by a mount at `probe` (an
+/// empty directory) that cannot succeed: without `lowerdir` an overlay is
+/// refused with EINVAL, while a kernel without overlayfs, built in or as a
+/// module it can load, says ENODEV. The mount loads the module where there
+/// is one, as the container's own mount would. A microVM kernel whose
+/// modules are not in its initramfs has none.
+fn overlay_available(probe: &Path) -> bool {
     static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *AVAILABLE.get_or_init(|| {
-        let Ok(filesystems) = std::fs::read_to_string("/proc/filesystems") else {
+        let Ok(target) = crate::sys::mount::cpath(probe) else {
             return true;
         };
-        if filesystems
-            .lines()
-            .any(|line| line.split_whitespace().last() == Some("overlay"))
-        {
-            return true;
+        let tried = crate::sys::mount::mount(
+            Some(c"overlay"),
+            &target,
+            Some(c"overlay"),
+            crate::sys::mount::MS_RDONLY,
+            None,
+        );
+        match tried {
+            Ok(()) => {
+                let _ = crate::sys::mount::umount(&target, crate::sys::mount::MNT_DETACH);
+                true
+            }
+            Err(err) => err.raw_os_error() != Some(libc::ENODEV),
         }
-        let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-        Path::new("/lib/modules")
-            .join(release.trim())
-            .join("kernel/fs/overlayfs")
-            .is_dir()
     })
 }
 
@@ -155,7 +160,7 @@ pub fn isolated(input: &Input) -> Result<Setup, ContainerError> {
             )?;
             PathBuf::from("/")
         }
-        Rootfs::Dir(image) if !overlay_available() => {
+        Rootfs::Dir(image) if !overlay_available(&target) => {
             static WARNED: std::sync::Once = std::sync::Once::new();
             WARNED.call_once(|| {
                 log::warn!(

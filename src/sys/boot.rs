@@ -45,6 +45,13 @@ pub fn ctrl_alt_del_to_signal() -> io::Result<()> {
     cvt(unsafe { libc::reboot(libc::RB_DISABLE_CAD) }).map(drop)
 }
 
+/// _exit(2): ends the process at once, without running anything (a child
+/// forked by podinit that must not go on).
+pub fn exit_now(code: i32) -> ! {
+    // SAFETY: _exit takes an integer and does not return.
+    unsafe { libc::_exit(code) }
+}
+
 /// sync(2): every filesystem's dirty data to its disk.
 pub fn sync() {
     // SAFETY: sync takes no arguments and cannot fail.
@@ -109,5 +116,64 @@ pub fn attach_console(console: &CStr) -> io::Result<()> {
     unsafe { libc::setsid() };
     // SAFETY: TIOCSCTTY takes an integer argument (1: steal it from another
     // session, which only root may); no memory.
-    cvt(unsafe { libc::ioctl(0, libc::TIOCSCTTY, 1 as libc::c_ulong) }).map(drop)
+    cvt(unsafe { libc::ioctl(0, libc::TIOCSCTTY, 1 as libc::c_ulong) })?;
+    // Ctrl-S on a serial console would stop every write to it, podinit's
+    // own log lines included, until Ctrl-Q: no flow control.
+    use nix::sys::termios::{self, InputFlags, SetArg};
+    // SAFETY: descriptor 0 is the console just put there, open for the
+    // life of the process.
+    let console = unsafe { std::os::fd::BorrowedFd::borrow_raw(0) };
+    if let Ok(mut modes) = termios::tcgetattr(console) {
+        modes
+            .input_flags
+            .remove(InputFlags::IXON | InputFlags::IXOFF);
+        let _ = termios::tcsetattr(console, SetArg::TCSANOW, &modes);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// In a forked child (only async-signal-safe calls: the test process
+    /// has threads): 0, 1 and 2 closed, as the kernel may start init, are
+    /// held, and the next file opened lands above them.
+    #[test]
+    fn closed_standard_descriptors_are_held() {
+        // SAFETY: the child calls only close, fcntl, open and _exit.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork failed");
+        if pid == 0 {
+            // SAFETY: closing descriptor numbers touches no memory.
+            unsafe {
+                libc::close(0);
+                libc::close(1);
+                libc::close(2);
+            }
+            hold_standard_fds();
+            // SAFETY: F_GETFD reads a descriptor's flags; open takes a
+            // NUL-terminated path.
+            let held = (0..=2).all(|fd| unsafe { libc::fcntl(fd, libc::F_GETFD) } != -1);
+            // SAFETY: as above.
+            let next = unsafe { libc::open(c"/".as_ptr(), libc::O_RDONLY) };
+            exit_now(if held && next > 2 { 0 } else { 1 });
+        }
+        let mut status = 0;
+        // SAFETY: status is a writable c_int.
+        unsafe { libc::waitpid(pid, &mut status, 0) };
+        assert!(libc::WIFEXITED(status), "child status {status:#x}");
+        assert_eq!(
+            libc::WEXITSTATUS(status),
+            0,
+            "a standard descriptor stayed closed"
+        );
+    }
+
+    #[test]
+    fn the_boot_clock_runs() {
+        let a = since_boot();
+        assert!(a > Duration::ZERO);
+        assert!(since_boot() >= a);
+    }
 }
