@@ -543,6 +543,11 @@ impl Pod {
             return;
         }
         let deadline = later(now, grace);
+        // The pod's own end moves too: its deletionTimestamp, as a
+        // shorter `kubectl delete --grace-period` moves the API's.
+        if let Some(termination) = &mut self.termination {
+            termination.deadline = termination.deadline.min(later(now, grace.max(MIN_GRACE)));
+        }
         for slot in &mut self.slots {
             if let Some(stopping) = &mut slot.stopping {
                 stopping.deadline = stopping.deadline.min(deadline);

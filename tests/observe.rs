@@ -427,8 +427,10 @@ spec:
     assert_eq!(text(&out), "");
     // With a terminal (script(1) gives this test one): the command's
     // stdin is a terminal, its controlling one, and its exit code comes back.
+    // The terminal is the container's own (`tty` names it under its
+    // /dev/pts), with the user's window size.
     let line = format!(
-        "{} exec --state-dir {} -it app -- sh -c 'test -t 0 && echo on-a-terminal; exit 4'",
+        "stty rows 33 cols 77; {} exec --state-dir {} -it app -- sh -c 'test -t 0 && echo on-a-terminal; tty; stty size; exit 4'",
         podinit().display(),
         state.display()
     );
@@ -437,13 +439,28 @@ spec:
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    assert!(
-        text(&out).contains("on-a-terminal"),
-        "{}{}",
-        text(&out),
-        err(&out)
+    let said = text(&out);
+    assert!(said.contains("on-a-terminal"), "{said}{}", err(&out));
+    assert!(said.contains("/dev/pts/"), "{said}");
+    assert!(!said.contains("not a tty"), "{said}");
+    assert!(said.contains("33 77"), "{said}");
+    assert_eq!(out.status.code(), Some(4), "{said}");
+    // A window change on the user's side reaches the command (SIGWINCH).
+    let line = format!(
+        "stty rows 33 cols 77; {} exec --state-dir {} -t app -- sh -c 'stty size; sleep 2; stty size' >/dev/tty & c=$!; \
+         sleep 0.8; stty rows 44 cols 88; kill -WINCH $c; wait $c",
+        podinit().display(),
+        state.display()
     );
-    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let said = text(&out);
+    let first = said.find("33 77");
+    let second = said.find("44 88");
+    assert!(first.is_some() && first < second, "{said}{}", err(&out));
     // Errors: a missing command, a missing container, a dead one.
     let out = ctl_in(&state, &["exec", "app", "--", "no-such-command"], None);
     assert_eq!(out.status.code(), Some(127));

@@ -666,13 +666,22 @@ fn a_stop_with_its_own_grace_period() {
     );
     let at = |s: u64| run.t0 + Duration::from_secs(s);
     let (one, five) = (at(1), Duration::from_secs(5));
+    let six = at(6);
     run.pod.stop_with_grace(one, five);
     assert_eq!(run.step(1, Ev::Tick), ["stop a SIGTERM"]);
     assert_eq!(run.next(), Some(6));
+    assert_eq!(run.pod.deletion(), Some(six));
     // A shorter one later shortens it, to no less than 2 s from the new
     // request (the kubelet stops the container again with the minimum).
     let (two, zero) = (run.t0 + Duration::from_secs(2), Duration::ZERO);
     run.pod.stop_with_grace(two, zero);
+    assert_eq!(run.next(), Some(4));
+    // The pod's deletionTimestamp follows.
+    assert_eq!(run.pod.deletion(), Some(run.t0 + Duration::from_secs(4)));
+    // A longer one changes nothing.
+    run.pod
+        .stop_with_grace(run.t0 + Duration::from_secs(3), Duration::from_secs(60));
+    assert_eq!(run.pod.deletion(), Some(run.t0 + Duration::from_secs(4)));
     assert_eq!(run.next(), Some(4));
     assert_eq!(run.step(4, Ev::Tick), ["kill a"]);
 }

@@ -614,6 +614,14 @@ impl<'a> Driver<'a> {
         self.pod.exited_with_message(id, status, message, now);
         if was_active {
             match self.pod.slots.get(id).map(|s| &s.state) {
+                // The first restart (or the first after a long quiet) comes
+                // at once, with no back-off and no BackOff event, as the
+                // kubelet does it.
+                Some(crate::pod::State::Waiting {
+                    until: Some(at), ..
+                }) if at.saturating_duration_since(now).is_zero() => {
+                    log::info!("container {name}: ended with {status}; restarting");
+                }
                 Some(crate::pod::State::Waiting {
                     until: Some(at), ..
                 }) => {

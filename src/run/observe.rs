@@ -31,6 +31,8 @@ struct Fingerprint {
     slots: Vec<SlotPrint>,
     phase: &'static str,
     ending: bool,
+    /// The deletionTimestamp, which a shorter `podinit stop --grace` moves.
+    deletion: Option<Instant>,
 }
 
 /// The state file holds no events: they do not count.
@@ -58,6 +60,7 @@ fn fingerprint(pod: &Pod) -> Fingerprint {
             .collect(),
         phase: pod.phase().as_str(),
         ending: pod.end_reason().is_some(),
+        deletion: pod.deletion(),
     }
 }
 

@@ -277,12 +277,28 @@ impl Tracker {
         let completed = phase == Phase::Succeeded;
         let failed = phase == Phase::Failed;
         let sandbox_ready = pod.slots.iter().any(Slot::is_active) || pod.end_reason().is_none();
-        let unfinished: Vec<&str> = pod
+        // generate.go: once an app container has started, the pod stays
+        // initialized (its sidecars may restart); before that, a regular
+        // init container is done when it exited 0 and a sidecar only while
+        // it is started.
+        let app_started = pod
             .slots
             .iter()
-            .filter(|s| s.kind != Kind::App && !s.init_done())
-            .map(|s| s.name.as_str())
-            .collect();
+            .any(|s| s.kind == Kind::App && s.ever_started());
+        let unfinished: Vec<&str> = if app_started {
+            Vec::new()
+        } else {
+            status
+                .init_container_statuses
+                .iter()
+                .zip(pod.slots.iter().filter(|s| s.kind != Kind::App))
+                .filter(|(c, s)| match s.kind {
+                    Kind::Sidecar => c.started != Some(true),
+                    _ => !s.init_done(),
+                })
+                .map(|(_, s)| s.name.as_str())
+                .collect()
+        };
         // App containers and sidecars count for readiness.
         let unready: Vec<&str> = status
             .init_container_statuses

@@ -61,6 +61,9 @@ pub enum Request {
         stdin: bool,
         #[serde(default)]
         tty: bool,
+        /// With `tty`: the user's window, rows and columns.
+        #[serde(default)]
+        size: Option<(u16, u16)>,
     },
 }
 
@@ -95,6 +98,11 @@ struct Client {
     fds: Vec<OwnedFd>,
     output: Vec<u8>,
     written: usize,
+    /// Descriptors to go with the first byte of `output`.
+    out_fds: Vec<OwnedFd>,
+    /// `output` is an interim answer (an exec's terminal): once it is out,
+    /// the request is still being handled.
+    interim: bool,
     /// A request is being handled: no reading until its answer is out.
     busy: bool,
     /// Close once the answer is out.
@@ -224,6 +232,8 @@ impl Server {
                 fds: Vec::new(),
                 output: Vec::new(),
                 written: 0,
+                out_fds: Vec::new(),
+                interim: false,
                 busy: false,
                 last: false,
                 deadline: Some(now + IDLE),
@@ -277,6 +287,33 @@ impl Server {
             self.clients.retain(|c| c.id != client);
         } else if !c.busy {
             c.take_request(&mut self.incoming);
+        }
+    }
+
+    /// An interim answer with descriptors attached (`podinit exec -t`: the
+    /// terminal's master side). The request is still being handled
+    /// afterwards: its last answer comes later, the client is not dropped
+    /// for waiting meanwhile.
+    pub fn answer_with_fds<T: Serialize>(
+        &mut self,
+        client: ClientId,
+        value: &T,
+        fds: Vec<OwnedFd>,
+        now: Instant,
+    ) {
+        let Some(c) = self.clients.iter_mut().find(|c| c.id == client) else {
+            return;
+        };
+        let mut line = serde_json::to_vec(value).unwrap_or_default();
+        line.push(b'\n');
+        c.output = line;
+        c.written = 0;
+        c.out_fds = fds;
+        c.interim = true;
+        c.busy = true;
+        c.deadline = Some(now + IDLE);
+        if !c.write(now) {
+            self.clients.retain(|c| c.id != client);
         }
     }
 
@@ -374,9 +411,18 @@ impl Client {
     fn write(&mut self, now: Instant) -> bool {
         while self.written < self.output.len() {
             let rest = self.output.get(self.written..).unwrap_or_default();
-            match socket::send_some(self.fd.as_fd(), rest) {
+            let sent = if self.out_fds.is_empty() {
+                socket::send_some(self.fd.as_fd(), rest)
+            } else {
+                let fds: Vec<_> = self.out_fds.iter().map(AsFd::as_fd).collect();
+                socket::send_some_with_fds(self.fd.as_fd(), rest, &fds)
+            };
+            match sent {
                 Ok(0) => return true,
-                Ok(n) => self.written += n,
+                Ok(n) => {
+                    self.written += n;
+                    self.out_fds.clear();
+                }
                 Err(_) => return false,
             }
         }
@@ -384,6 +430,11 @@ impl Client {
         self.written = 0;
         if self.last {
             return false;
+        }
+        if self.interim {
+            self.interim = false;
+            self.deadline = None;
+            return true;
         }
         self.busy = false;
         self.deadline = Some(now + IDLE);
@@ -425,6 +476,45 @@ pub fn ask(
         return Err(io::Error::other(error.to_owned()));
     }
     Ok((fd, answer))
+}
+
+/// Reads one answer line from `fd` (blocking), with the descriptors that
+/// came with it: the interim answer of `podinit exec -t`.
+pub fn read_answer_with_fds(
+    fd: std::os::fd::BorrowedFd<'_>,
+) -> io::Result<(serde_json::Value, Vec<OwnedFd>)> {
+    let mut line = Vec::new();
+    let mut fds = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let mut poll = [sys::PollFd::readable(fd)];
+        sys::poll(&mut poll, None)?;
+        let (n, more) = socket::recv_with_fds(fd, &mut buf)?;
+        fds.extend(more);
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "podinit closed the connection",
+            ));
+        }
+        let chunk = buf.get(..n).unwrap_or_default();
+        if let Some(end) = chunk.iter().position(|&b| b == b'\n') {
+            // One line per message: nothing can follow it yet (the exit
+            // code comes once the command has ended, after this is read).
+            line.extend_from_slice(chunk.get(..end).unwrap_or_default());
+            break;
+        }
+        line.extend_from_slice(chunk);
+        if line.len() > MAX_ANSWER {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "answer too long",
+            ));
+        }
+    }
+    let value =
+        serde_json::from_slice(&line).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    Ok((value, fds))
 }
 
 /// Reads one answer line from `fd` (blocking). The server sends one line

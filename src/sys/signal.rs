@@ -81,6 +81,7 @@ impl Signal {
     pub const TTIN: Self = Self(libc::SIGTTIN);
     pub const TTOU: Self = Self(libc::SIGTTOU);
     pub const PWR: Self = Self(libc::SIGPWR);
+    pub const WINCH: Self = Self(libc::SIGWINCH);
 
     pub const fn from_raw(number: c_int) -> Self {
         Self(number)

@@ -131,6 +131,30 @@ pub fn send_some(fd: BorrowedFd<'_>, bytes: &[u8]) -> io::Result<usize> {
     }
 }
 
+/// Sends what the socket takes now of `bytes`, with `fds` attached to the
+/// first byte, without blocking and without SIGPIPE. `Ok(0)`: nothing was
+/// sent, the descriptors neither.
+pub fn send_some_with_fds(
+    fd: BorrowedFd<'_>,
+    bytes: &[u8],
+    fds: &[BorrowedFd<'_>],
+) -> io::Result<usize> {
+    let raw: Vec<RawFd> = fds.iter().map(AsRawFd::as_raw_fd).collect();
+    let cmsg = [ControlMessage::ScmRights(&raw)];
+    let iov = [IoSlice::new(bytes)];
+    match socket::sendmsg::<()>(
+        fd.as_raw_fd(),
+        &iov,
+        if raw.is_empty() { &[] } else { &cmsg },
+        MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_NOSIGNAL,
+        None,
+    ) {
+        Ok(n) => Ok(n),
+        Err(nix::Error::EAGAIN) => Ok(0),
+        Err(err) => Err(io_err(err)),
+    }
+}
+
 /// Sends `bytes` with `fds` attached (blocking; the CLI's side).
 pub fn send_with_fds(fd: BorrowedFd<'_>, bytes: &[u8], fds: &[BorrowedFd<'_>]) -> io::Result<()> {
     let raw: Vec<RawFd> = fds.iter().map(AsRawFd::as_raw_fd).collect();

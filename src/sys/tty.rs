@@ -19,6 +19,66 @@ pub fn open_pty() -> io::Result<(OwnedFd, OwnedFd)> {
     Ok((pair.master, pair.slave))
 }
 
+/// A new pseudo-terminal from the devpts instance whose multiplexer is
+/// `ptmx` (a container's `/proc/PID/root/dev/pts/ptmx`): (master, slave),
+/// close-on-exec. The slave is opened from the master (TIOCGPTPEER, Linux
+/// 4.13), not by a path podinit would resolve in its own mounts, so the
+/// command finds its terminal under the container's `/dev/pts`.
+pub fn open_pty_at(ptmx: &std::ffi::CStr) -> io::Result<(OwnedFd, OwnedFd)> {
+    use std::os::fd::FromRawFd;
+    let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC;
+    // SAFETY: open takes a NUL-terminated path; the descriptor is owned by
+    // `master` from here on.
+    let fd = unsafe { libc::open(ptmx.as_ptr(), flags) };
+    if fd == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `fd` was just opened and is owned by nothing else.
+    let master = unsafe { OwnedFd::from_raw_fd(fd) };
+    let unlock: libc::c_int = 0;
+    // SAFETY: TIOCSPTLCK reads one int from a pointer that lives through
+    // the call.
+    if unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSPTLCK, &unlock) } == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: TIOCGPTPEER takes open flags as an integer and returns a new
+    // descriptor, owned by `slave` from here on.
+    let peer = unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCGPTPEER, flags) };
+    if peer == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: the ioctl just made `peer`; nothing else owns it.
+    let slave = unsafe { OwnedFd::from_raw_fd(peer) };
+    Ok((master, slave))
+}
+
+/// Sets the window size of terminal `fd` (rows, columns).
+pub fn set_window_size(fd: BorrowedFd<'_>, rows: u16, cols: u16) {
+    let size = libc::winsize {
+        ws_row: rows,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCSWINSZ reads one winsize from `size`, which lives through
+    // the call.
+    unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCSWINSZ, &size) };
+}
+
+/// The window size of terminal `fd` (rows, columns), if it is one.
+pub fn window_size(fd: BorrowedFd<'_>) -> Option<(u16, u16)> {
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes one winsize into `size`, which lives
+    // through the call.
+    (unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCGWINSZ, &mut size) } == 0)
+        .then_some((size.ws_row, size.ws_col))
+}
+
 /// The user's terminal in raw mode until this is dropped.
 #[derive(Debug)]
 pub struct RawMode<'a> {
@@ -45,17 +105,7 @@ impl Drop for RawMode<'_> {
 
 /// Copies the window size of terminal `from` to terminal `to`.
 pub fn copy_window_size(from: BorrowedFd<'_>, to: BorrowedFd<'_>) {
-    let mut size = libc::winsize {
-        ws_row: 0,
-        ws_col: 0,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: TIOCGWINSZ writes one winsize into `size`, which lives
-    // through the call; TIOCSWINSZ reads one from it.
-    unsafe {
-        if libc::ioctl(from.as_raw_fd(), libc::TIOCGWINSZ, &mut size) == 0 {
-            libc::ioctl(to.as_raw_fd(), libc::TIOCSWINSZ, &size);
-        }
+    if let Some((rows, cols)) = window_size(from) {
+        set_window_size(to, rows, cols);
     }
 }

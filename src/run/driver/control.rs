@@ -86,9 +86,11 @@ impl Driver<'_> {
                 command,
                 stdin: _,
                 tty,
+                size,
             } => {
+                let terminal = tty.then_some(size);
                 // Nothing was forked: no command's exit code, podinit's 1.
-                if let Err(message) = self.exec(client, &container, &command, tty, fds) {
+                if let Err(message) = self.exec(client, &container, &command, terminal, fds, now) {
                     self.answer_last(
                         client,
                         &serde_json::json!({ "error": message, "exit": 1 }),
@@ -164,24 +166,44 @@ impl Driver<'_> {
         })
     }
 
-    /// Starts `command` in the container for `client`.
+    /// Starts `command` in the container for `client`: on the descriptors
+    /// it sent, or with `terminal` (`-t`, the user's window size if known)
+    /// on a new terminal of the container's own `/dev/pts`, whose master
+    /// side goes back to the client in an interim answer.
     fn exec(
         &mut self,
         client: ClientId,
         name: &str,
         command: &[String],
-        tty: bool,
+        terminal: Option<Option<(u16, u16)>>,
         fds: Vec<OwnedFd>,
+        now: Instant,
     ) -> Result<(), String> {
         let id = self.container_id(name)?;
         if command.is_empty() {
             return Err("no command to run".into());
         }
-        let [stdin, stdout, stderr] = <[OwnedFd; 3]>::try_from(fds)
-            .map_err(|_| "exec needs stdin, stdout and stderr passed with the request")?;
+        let tty = terminal.is_some();
         let joinable = self
             .joinable(id)
             .map_err(|why| format!("container {name}: {why}"))?;
+        let mut master = None;
+        let [stdin, stdout, stderr] = match terminal {
+            Some(size) => {
+                let (m, slave) = self.container_pty(joinable.program)?;
+                if let Some((rows, cols)) = size {
+                    crate::sys::tty::set_window_size(m.as_fd(), rows, cols);
+                }
+                master = Some(m);
+                let copy = |fd: &OwnedFd| {
+                    fd.try_clone()
+                        .map_err(|e| format!("cannot share the terminal: {e}"))
+                };
+                [copy(&slave)?, copy(&slave)?, slave]
+            }
+            None => <[OwnedFd; 3]>::try_from(fds)
+                .map_err(|_| "exec needs stdin, stdout and stderr passed with the request")?,
+        };
         let mut environment = joinable.env.to_vec();
         if tty && !environment.iter().any(|(k, _)| k == "TERM") {
             environment.push(("TERM".into(), "xterm".into()));
@@ -203,8 +225,17 @@ impl Driver<'_> {
             command.join(" "),
             attached.pid
         );
+        drop((stdin, stdout, stderr));
         if let Some(server) = &mut self.server {
-            server.hold(client);
+            match master {
+                Some(master) => server.answer_with_fds(
+                    client,
+                    &serde_json::json!({ "tty": true }),
+                    vec![master],
+                    now,
+                ),
+                None => server.hold(client),
+            }
         }
         self.execs.insert(
             attached.pid,
@@ -215,6 +246,28 @@ impl Driver<'_> {
             },
         );
         Ok(())
+    }
+
+    /// A new terminal from the devpts of the container whose program is
+    /// `pid`, so that the command finds it under its own `/dev/pts`
+    /// (`tty`, `ttyname`); podinit's own when the container shares
+    /// podinit's mounts.
+    fn container_pty(&self, pid: Pid) -> Result<(OwnedFd, OwnedFd), String> {
+        let fail = |e: std::io::Error| format!("cannot open a terminal: {e}");
+        if !self.options.can_mount {
+            return crate::sys::tty::open_pty().map_err(fail);
+        }
+        let ptmx = std::ffi::CString::new(format!("/proc/{pid}/root/dev/pts/ptmx"))
+            .map_err(|e| e.to_string())?;
+        crate::sys::tty::open_pty_at(&ptmx)
+            .or_else(|err| {
+                log::debug!(
+                    "podinit exec: no terminal from {}: {err}; using podinit's own",
+                    ptmx.to_string_lossy()
+                );
+                crate::sys::tty::open_pty()
+            })
+            .map_err(fail)
     }
 
     /// A reaped pid that was a `podinit exec`: its client gets the exit code
