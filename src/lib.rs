@@ -41,8 +41,8 @@ use exit::ExitCode;
 pub fn main(args: Vec<OsString>) -> ExitCode {
     // The kernel starts init with no arguments that matter: as the
     // machine's init, podinit boots it and never returns.
-    if vm::chosen() {
-        vm::main(&args)
+    if let Some(settings) = vm::chosen() {
+        vm::main(&args, &settings)
     }
     let rest = args.get(1..).unwrap_or_default();
     let command = match cli::parse(rest, |name| std::env::var_os(name)) {

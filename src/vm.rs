@@ -39,23 +39,25 @@ const INITIAL_PID_NAMESPACE: u64 = 0xEFFF_FFFC;
 /// Where the console is once devtmpfs is mounted.
 const CONSOLE: &std::ffi::CStr = c"/dev/console";
 
-/// Whether podinit, started as `args`, is the machine's init. Only PID 1
-/// can be; it mounts `/proc` if nothing did (the kernel starts init with
-/// nothing mounted) to read its PID namespace and the command line.
+/// The kernel command line's settings when podinit is the machine's init;
+/// `None` otherwise. Only PID 1 can be; it mounts `/proc` if nothing did
+/// (the kernel starts init with nothing mounted) to read its PID namespace
+/// and the command line.
 ///
 /// `podinit.mode=container` says never; `podinit.mode=vm` says yes when
 /// the PID namespace cannot be seen. A podinit that can see it is in a
 /// container never takes the command line's word: that is the machine's,
 /// and a container inside a podinit VM may run podinit too.
-pub fn chosen() -> bool {
+pub fn chosen() -> Option<Settings> {
     if sys::getpid() != 1 {
-        return false;
+        return None;
     }
     let mut mounted_proc = false;
     if !Path::new("/proc/self").exists() {
         mounted_proc = mounts::apply(&mounts::PROC) == Done::Mounted;
     }
-    let mode = read_settings().mode;
+    let settings = cmdline::parse(&std::fs::read_to_string("/proc/cmdline").unwrap_or_default());
+    let mode = settings.mode;
     let chosen = mode != ModeChoice::Container
         && match pid_namespace() {
             Some(inode) => inode == INITIAL_PID_NAMESPACE,
@@ -65,7 +67,7 @@ pub fn chosen() -> bool {
         // A container without /proc: leave it as it was.
         let _ = mount::umount(c"/proc", mount::MNT_DETACH);
     }
-    chosen
+    chosen.then_some(settings)
 }
 
 /// The inode of podinit's PID namespace, if `/proc` shows it.
@@ -74,12 +76,9 @@ fn pid_namespace() -> Option<u64> {
     std::fs::metadata("/proc/self/ns/pid").ok().map(|m| m.ino())
 }
 
-fn read_settings() -> Settings {
-    cmdline::parse(&std::fs::read_to_string("/proc/cmdline").unwrap_or_default())
-}
-
-/// Boots the machine, runs the pod, stops the machine.
-pub fn main(args: &[OsString]) -> ! {
+/// Boots the machine with `settings` (from [`chosen`]), runs the pod,
+/// stops the machine.
+pub fn main(args: &[OsString], settings: &Settings) -> ! {
     boot::hold_standard_fds();
     std::panic::set_hook(Box::new(|info| {
         // A child forked by podinit (it has not exec'd yet) must not stop
@@ -108,7 +107,6 @@ pub fn main(args: &[OsString]) -> ! {
             strerror(&err)
         ));
     }
-    let settings = read_settings();
     let verbosity = settings.verbosity.unwrap_or(crate::cli::RUN_VERBOSITY);
     crate::logging::init(verbosity);
     log::info!(

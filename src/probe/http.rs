@@ -585,8 +585,9 @@ pub fn redirect(location: &str, current_host: &str, current_port: u16) -> Redire
     }
 }
 
-/// A request target from a path (and query): a leading `/` is added.
-fn target(path: &str) -> String {
+/// A request target from a path (and query): a leading `/` is added (the
+/// path of a probe's URL too).
+pub fn target(path: &str) -> String {
     if path.starts_with('/') {
         path.to_string()
     } else {

@@ -193,7 +193,7 @@ impl HttpGet {
     /// Opens the connection for the current port and path; `referer` is
     /// the previous URL after a redirect.
     fn connect(&mut self, referer: Option<String>) -> State {
-        self.url = format!("http://{}{}", self.authority, http_path(&self.path));
+        self.url = format!("http://{}{}", self.authority, http::target(&self.path));
         self.requests += 1;
         let stripped: Vec<(String, String)>;
         let headers = if self.user_host {
@@ -507,15 +507,6 @@ fn authority(host: &str, port: Option<u16>) -> String {
     match port {
         Some(port) => format!("{host}:{port}"),
         None => host,
-    }
-}
-
-/// The path as it appears in a URL: `/` when empty, a leading `/` added.
-fn http_path(path: &str) -> String {
-    if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("/{path}")
     }
 }
 

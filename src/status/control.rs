@@ -479,55 +479,44 @@ pub fn ask(
 }
 
 /// Reads one answer line from `fd` (blocking), with the descriptors that
-/// came with it: the interim answer of `podinit exec -t`.
+/// came with it: the interim answer of `podinit exec -t`. The kernel ends a
+/// read at the message that carries descriptors, so the answer after it
+/// (the exit code) is left for [`read_answer_raw`].
 pub fn read_answer_with_fds(
     fd: std::os::fd::BorrowedFd<'_>,
 ) -> io::Result<(serde_json::Value, Vec<OwnedFd>)> {
-    let mut line = Vec::new();
     let mut fds = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
+    let value = read_line(|buf| {
         let mut poll = [sys::PollFd::readable(fd)];
         sys::poll(&mut poll, None)?;
-        let (n, more) = socket::recv_with_fds(fd, &mut buf)?;
+        let (n, more) = socket::recv_with_fds(fd, buf)?;
         fds.extend(more);
-        if n == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "podinit closed the connection",
-            ));
-        }
-        let chunk = buf.get(..n).unwrap_or_default();
-        if let Some(end) = chunk.iter().position(|&b| b == b'\n') {
-            // One line per message: nothing can follow it yet (the exit
-            // code comes once the command has ended, after this is read).
-            line.extend_from_slice(chunk.get(..end).unwrap_or_default());
-            break;
-        }
-        line.extend_from_slice(chunk);
-        if line.len() > MAX_ANSWER {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "answer too long",
-            ));
-        }
-    }
-    let value =
-        serde_json::from_slice(&line).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        Ok(n)
+    })?;
     Ok((value, fds))
 }
 
 /// Reads one answer line from `fd` (blocking). The server sends one line
 /// per request and reads no other until it is out, so nothing follows it.
 pub fn read_answer_raw(fd: std::os::fd::BorrowedFd<'_>) -> io::Result<serde_json::Value> {
+    read_line(|buf| {
+        loop {
+            match sys::read(fd, buf) {
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                other => return other,
+            }
+        }
+    })
+}
+
+/// One JSON line, from chunks `read` gives (0: the connection closed).
+fn read_line(
+    mut read: impl FnMut(&mut [u8]) -> io::Result<usize>,
+) -> io::Result<serde_json::Value> {
     let mut line = Vec::new();
     let mut buf = [0u8; 65536];
     loop {
-        let n = match sys::read(fd, &mut buf) {
-            Ok(n) => n,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) => return Err(err),
-        };
+        let n = read(&mut buf)?;
         if n == 0 {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,

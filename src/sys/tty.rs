@@ -102,10 +102,3 @@ impl Drop for RawMode<'_> {
         let _ = termios::tcsetattr(self.fd, SetArg::TCSANOW, &self.saved);
     }
 }
-
-/// Copies the window size of terminal `from` to terminal `to`.
-pub fn copy_window_size(from: BorrowedFd<'_>, to: BorrowedFd<'_>) {
-    if let Some((rows, cols)) = window_size(from) {
-        set_window_size(to, rows, cols);
-    }
-}
